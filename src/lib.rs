@@ -1,0 +1,23 @@
+//! # ultra
+//!
+//! Hot-path building blocks for API gateways, as a Rust library with a stable
+//! C ABI (`libultra.so`, `include/ultra.h`, `include/ultra.hpp`).
+//!
+//! | module | what it gives |
+//! | --- | --- |
+//! | [`ring`] | bounded SPSC and MPMC rings, plus byte-record rings for C |
+//!
+//! Every fallible call returns [`Result`] with the crate's one [`Error`],
+//! whose [`ErrorKind`] is the C status code. The C ABI lives in [`ffi`].
+//!
+//! ultra has no runtime: no global constructors, no background threads, no
+//! executor. Every object is created and destroyed by the caller.
+
+#![deny(unsafe_op_in_unsafe_fn)]
+#![warn(missing_docs, clippy::undocumented_unsafe_blocks)]
+
+pub mod error;
+pub mod ffi;
+pub mod sync;
+
+pub use error::{Error, ErrorKind, Result};
