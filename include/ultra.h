@@ -65,6 +65,21 @@ typedef int32_t ultra_status;
 #endif // __STDC_VERSION__ >= 202311L
 #endif // __cplusplus
 
+// A bounded MPMC queue of byte records in fixed-size slots. Opaque; made by
+// `ultra_mpmc_new`, released by `ultra_mpmc_free`.
+//
+// Thread-safety: any number of threads may push and pop concurrently.
+typedef struct ultra_mpmc_t ultra_mpmc_t;
+
+// An SPSC ring of variable-length byte records. Opaque; made by
+// `ultra_spsc_new`, released by `ultra_spsc_free`.
+//
+// Thread-safety: at any moment at most ONE thread may push and at most ONE
+// (other or same) thread may pop; the query functions may be called from
+// any thread. (Extra pushers or poppers are serialised, not corrupting, but
+// the ring is built for one of each.)
+typedef struct ultra_spsc_t ultra_spsc_t;
+
 // A borrowed byte string `(ptr, len)`; not NUL-terminated.
 // `ptr` may be NULL only when `len` is 0.
 typedef struct {
@@ -106,6 +121,157 @@ const char *ultra_status_str(int32_t status);
 // # Safety
 // `buf` is NULL or valid for `cap` byte writes.
 size_t ultra_last_error(char *buf, size_t cap);
+
+// Create an SPSC record ring of at least `capacity_bytes` bytes (rounded up
+// to a power of two, at least 8) and store it in `*out`. Each record takes
+// 4 header bytes plus its length rounded up to 4; the largest record is
+// `capacity - 4` bytes.
+//
+// Returns ULTRA_OK, ULTRA_ERR_NULL_ARGUMENT (`out` NULL) or
+// ULTRA_ERR_INVALID_ARGUMENT (`capacity_bytes` 0 or above 2 GiB); on error
+// `*out` is untouched. The caller owns the ring and frees it with
+// `ultra_spsc_free`. Thread-safe.
+//
+// # Safety
+// Every pointer is NULL or valid as described above.
+ultra_status ultra_spsc_new(size_t capacity_bytes, ultra_spsc_t **out);
+
+// Append a copy of the record `(data, len)` (`data` may be NULL when `len`
+// is 0).
+//
+// Returns ULTRA_OK, ULTRA_ERR_FULL (no room now; retry after a pop),
+// ULTRA_ERR_INVALID_ARGUMENT (longer than `ultra_spsc_max_record`, so it
+// could never fit) or ULTRA_ERR_NULL_ARGUMENT; on error nothing changes.
+// Thread-safety: one pushing thread at a time (see `ultra_spsc_t`).
+//
+// # Safety
+// Every pointer is NULL or valid as described above.
+ultra_status ultra_spsc_push(ultra_spsc_t *ring, const uint8_t *data, size_t len);
+
+// Move the oldest record into `(out, cap)` and store its length in `*len`.
+// `out` may be NULL when `cap` is 0.
+//
+// Returns ULTRA_OK, ULTRA_ERR_EMPTY, ULTRA_ERR_BUFFER_TOO_SMALL (`*len` is
+// set to the size needed; the record stays queued) or
+// ULTRA_ERR_NULL_ARGUMENT (`ring` or `len` NULL, or `out` NULL with `cap` >
+// 0); on any other error nothing changes.
+// Thread-safety: one popping thread at a time (see `ultra_spsc_t`).
+//
+// # Safety
+// Every pointer is NULL or valid as described above.
+ultra_status ultra_spsc_pop(ultra_spsc_t *ring, uint8_t *out, size_t cap, size_t *len);
+
+// Store the length of the oldest record in `*len` without removing it.
+//
+// Returns ULTRA_OK, ULTRA_ERR_EMPTY or ULTRA_ERR_NULL_ARGUMENT; on error
+// `*len` is untouched. Thread-safety: call it from the popping thread.
+//
+// # Safety
+// Every pointer is NULL or valid as described above.
+ultra_status ultra_spsc_peek_len(const ultra_spsc_t *ring, size_t *len);
+
+// Number of records queued (a snapshot). 0 when `ring` is NULL (and
+// ULTRA_ERR_NULL_ARGUMENT is recorded for `ultra_last_error`). Thread-safe.
+//
+// # Safety
+// Every pointer is NULL or valid as described above.
+size_t ultra_spsc_len(const ultra_spsc_t *ring);
+
+// Whether no record is queued (a snapshot). true when `ring` is NULL.
+// Thread-safe.
+//
+// # Safety
+// Every pointer is NULL or valid as described above.
+bool ultra_spsc_is_empty(const ultra_spsc_t *ring);
+
+// Ring size in bytes (the rounded capacity). 0 when `ring` is NULL. Thread-safe.
+//
+// # Safety
+// Every pointer is NULL or valid as described above.
+size_t ultra_spsc_capacity(const ultra_spsc_t *ring);
+
+// The largest record `ultra_spsc_push` accepts (`capacity - 4`). 0 when
+// `ring` is NULL. Thread-safe.
+//
+// # Safety
+// Every pointer is NULL or valid as described above.
+size_t ultra_spsc_max_record(const ultra_spsc_t *ring);
+
+// Free a ring made by `ultra_spsc_new`, dropping queued records. NULL is a
+// no-op. No other thread may use the ring during or after the call; freeing
+// twice is undefined behaviour.
+//
+// # Safety
+// Every pointer is NULL or valid as described above.
+void ultra_spsc_free(ultra_spsc_t *ring);
+
+// Create an MPMC queue of at least `slots` slots (rounded up to a power of
+// two, at least 2) of `slot_size` bytes each and store it in `*out`.
+//
+// Returns ULTRA_OK, ULTRA_ERR_NULL_ARGUMENT (`out` NULL) or
+// ULTRA_ERR_INVALID_ARGUMENT (`slots` or `slot_size` 0, or too large); on
+// error `*out` is untouched. The caller owns the queue and frees it with
+// `ultra_mpmc_free`. Thread-safe.
+//
+// # Safety
+// Every pointer is NULL or valid as described above.
+ultra_status ultra_mpmc_new(size_t slots, size_t slot_size, ultra_mpmc_t **out);
+
+// Append a copy of the record `(data, len)` (`data` may be NULL when `len`
+// is 0).
+//
+// Returns ULTRA_OK, ULTRA_ERR_FULL, ULTRA_ERR_INVALID_ARGUMENT (`len` >
+// slot size) or ULTRA_ERR_NULL_ARGUMENT; on error nothing changes.
+// Thread-safe: any number of concurrent pushers and poppers.
+//
+// # Safety
+// Every pointer is NULL or valid as described above.
+ultra_status ultra_mpmc_push(ultra_mpmc_t *queue, const uint8_t *data, size_t len);
+
+// Move the oldest record into `(out, cap)` and store its length in `*len`.
+// `out` may be NULL when `cap` is 0; a buffer of `ultra_mpmc_slot_size`
+// bytes always fits.
+//
+// Returns ULTRA_OK, ULTRA_ERR_EMPTY, ULTRA_ERR_BUFFER_TOO_SMALL (`*len` is
+// set to the size needed; nothing is taken) or ULTRA_ERR_NULL_ARGUMENT; on
+// any other error nothing changes. Thread-safe.
+//
+// # Safety
+// Every pointer is NULL or valid as described above.
+ultra_status ultra_mpmc_pop(ultra_mpmc_t *queue, uint8_t *out, size_t cap, size_t *len);
+
+// Number of records queued (a snapshot). 0 when `queue` is NULL. Thread-safe.
+//
+// # Safety
+// Every pointer is NULL or valid as described above.
+size_t ultra_mpmc_len(const ultra_mpmc_t *queue);
+
+// Whether no record is queued (a snapshot). true when `queue` is NULL.
+// Thread-safe.
+//
+// # Safety
+// Every pointer is NULL or valid as described above.
+bool ultra_mpmc_is_empty(const ultra_mpmc_t *queue);
+
+// Number of slots (the rounded capacity). 0 when `queue` is NULL. Thread-safe.
+//
+// # Safety
+// Every pointer is NULL or valid as described above.
+size_t ultra_mpmc_capacity(const ultra_mpmc_t *queue);
+
+// Bytes per slot (the largest record). 0 when `queue` is NULL. Thread-safe.
+//
+// # Safety
+// Every pointer is NULL or valid as described above.
+size_t ultra_mpmc_slot_size(const ultra_mpmc_t *queue);
+
+// Free a queue made by `ultra_mpmc_new`, dropping queued records. NULL is
+// a no-op. No other thread may use the queue during or after the call;
+// freeing twice is undefined behaviour.
+//
+// # Safety
+// Every pointer is NULL or valid as described above.
+void ultra_mpmc_free(ultra_mpmc_t *queue);
 
 #ifdef __cplusplus
 }  // extern "C"

@@ -18,6 +18,7 @@
 
 pub mod error;
 pub mod ffi;
+pub mod ring;
 pub mod sync;
 
 pub use error::{Error, ErrorKind, Result};

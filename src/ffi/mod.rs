@@ -15,5 +15,6 @@
 
 pub mod common;
 pub mod core;
+pub mod ring;
 
 pub use common::{ultra_status, ultra_str_t};
