@@ -13,6 +13,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -106,6 +107,133 @@ class handle {
 }  // namespace detail
 
 // ---- pillars append their wrappers below, one section each ----
+
+// ---- ring ----
+//
+// spsc_ring: variable-length byte records; at most ONE thread pushes and ONE
+// thread pops at a time (queries from anywhere). mpmc_ring: fixed-size slots,
+// any number of threads. try_* return false / std::nullopt when full / empty
+// and throw ultra::error for everything else; push/pop throw on full / empty.
+
+namespace detail {
+// try_pop into a fresh vector of `size` bytes; nullopt when empty.
+template <class Pop>
+inline std::optional<std::vector<uint8_t>> pop_vector(size_t size, Pop pop) {
+  std::vector<uint8_t> buf(size);
+  size_t len = 0;
+  ultra_status s = pop(buf.data(), buf.size(), &len);
+  if (s == ULTRA_ERR_EMPTY) return std::nullopt;
+  check(s);
+  buf.resize(len);
+  return buf;
+}
+
+// try_pop into (out, cap); nullopt when empty, the length otherwise.
+inline std::optional<size_t> pop_status(ultra_status s, size_t len) {
+  if (s == ULTRA_ERR_EMPTY) return std::nullopt;
+  check(s);
+  return len;
+}
+
+// false when full, true when pushed; throws otherwise.
+inline bool push_status(ultra_status s) {
+  if (s == ULTRA_ERR_FULL) return false;
+  check(s);
+  return true;
+}
+}  // namespace detail
+
+class spsc_ring {
+ public:
+  // A ring of at least capacity_bytes bytes (rounded up to a power of two).
+  explicit spsc_ring(size_t capacity_bytes) {
+    ultra_spsc_t* p = nullptr;
+    check(ultra_spsc_new(capacity_bytes, &p));
+    h_.reset(p);
+  }
+
+  // Append a record; throws ultra::error (ULTRA_ERR_FULL when no room).
+  void push(bytes_view record) { check(ultra_spsc_push(h_.get(), record.data(), record.size())); }
+  // Append a record; false when the ring is full right now.
+  bool try_push(bytes_view record) {
+    return detail::push_status(ultra_spsc_push(h_.get(), record.data(), record.size()));
+  }
+  // Take the oldest record into (out, cap); nullopt when empty. Throws
+  // ULTRA_ERR_BUFFER_TOO_SMALL (record kept) when cap < peek_size().
+  std::optional<size_t> try_pop(uint8_t* out, size_t cap) {
+    size_t len = 0;
+    ultra_status s = ultra_spsc_pop(h_.get(), out, cap, &len);
+    return detail::pop_status(s, len);
+  }
+  // Take the oldest record as a vector; nullopt when empty.
+  std::optional<std::vector<uint8_t>> try_pop() {
+    std::optional<size_t> size = peek_size();
+    if (!size) return std::nullopt;
+    return detail::pop_vector(*size, [this](uint8_t* o, size_t c, size_t* l) {
+      return ultra_spsc_pop(h_.get(), o, c, l);
+    });
+  }
+  // Take the oldest record; throws ultra::error (ULTRA_ERR_EMPTY when none).
+  std::vector<uint8_t> pop() {
+    std::optional<std::vector<uint8_t>> r = try_pop();
+    if (!r) check(ULTRA_ERR_EMPTY);
+    return std::move(*r);
+  }
+  // Length of the oldest record; nullopt when empty (call from the popping thread).
+  std::optional<size_t> peek_size() const {
+    size_t len = 0;
+    ultra_status s = ultra_spsc_peek_len(h_.get(), &len);
+    return detail::pop_status(s, len);
+  }
+
+  size_t size() const noexcept { return ultra_spsc_len(h_.get()); }
+  bool empty() const noexcept { return ultra_spsc_is_empty(h_.get()); }
+  size_t capacity() const noexcept { return ultra_spsc_capacity(h_.get()); }
+  size_t max_record() const noexcept { return ultra_spsc_max_record(h_.get()); }
+  ultra_spsc_t* get() const noexcept { return h_.get(); }
+
+ private:
+  detail::handle<ultra_spsc_t, ultra_spsc_free> h_;
+};
+
+class mpmc_ring {
+ public:
+  // At least `slots` slots (rounded up to a power of two) of slot_size bytes.
+  mpmc_ring(size_t slots, size_t slot_size) {
+    ultra_mpmc_t* p = nullptr;
+    check(ultra_mpmc_new(slots, slot_size, &p));
+    h_.reset(p);
+  }
+
+  void push(bytes_view record) { check(ultra_mpmc_push(h_.get(), record.data(), record.size())); }
+  bool try_push(bytes_view record) {
+    return detail::push_status(ultra_mpmc_push(h_.get(), record.data(), record.size()));
+  }
+  std::optional<size_t> try_pop(uint8_t* out, size_t cap) {
+    size_t len = 0;
+    ultra_status s = ultra_mpmc_pop(h_.get(), out, cap, &len);
+    return detail::pop_status(s, len);
+  }
+  std::optional<std::vector<uint8_t>> try_pop() {
+    return detail::pop_vector(slot_size(), [this](uint8_t* o, size_t c, size_t* l) {
+      return ultra_mpmc_pop(h_.get(), o, c, l);
+    });
+  }
+  std::vector<uint8_t> pop() {
+    std::optional<std::vector<uint8_t>> r = try_pop();
+    if (!r) check(ULTRA_ERR_EMPTY);
+    return std::move(*r);
+  }
+
+  size_t size() const noexcept { return ultra_mpmc_len(h_.get()); }
+  bool empty() const noexcept { return ultra_mpmc_is_empty(h_.get()); }
+  size_t capacity() const noexcept { return ultra_mpmc_capacity(h_.get()); }
+  size_t slot_size() const noexcept { return ultra_mpmc_slot_size(h_.get()); }
+  ultra_mpmc_t* get() const noexcept { return h_.get(); }
+
+ private:
+  detail::handle<ultra_mpmc_t, ultra_mpmc_free> h_;
+};
 
 }  // namespace ultra
 

@@ -56,27 +56,21 @@ fn mpmc_pop(q: *mut ultra_mpmc_t, cap: usize) -> (ultra_status, Vec<u8>, usize) 
 
 #[test]
 fn zero_capacity_is_invalid_and_out_untouched() {
-    let sentinel = 0x10 as *mut ultra_spsc_t;
+    let sentinel = std::ptr::dangling_mut::<ultra_spsc_t>();
     let mut r = sentinel;
     // SAFETY: valid out-pointer.
-    assert_eq!(
-        unsafe { ultra_spsc_new(0, &mut r) },
-        ULTRA_ERR_INVALID_ARGUMENT
-    );
+    let s = unsafe { ultra_spsc_new(0, &mut r) };
+    assert_eq!(s, ULTRA_ERR_INVALID_ARGUMENT);
     assert_eq!(r, sentinel);
     assert!(last_error().contains("ultra_spsc_new"), "{}", last_error());
-    let msentinel = 0x10 as *mut ultra_mpmc_t;
+    let msentinel = std::ptr::dangling_mut::<ultra_mpmc_t>();
     let mut q = msentinel;
     // SAFETY: valid out-pointer.
-    assert_eq!(
-        unsafe { ultra_mpmc_new(0, 16, &mut q) },
-        ULTRA_ERR_INVALID_ARGUMENT
-    );
+    let s = unsafe { ultra_mpmc_new(0, 16, &mut q) };
+    assert_eq!(s, ULTRA_ERR_INVALID_ARGUMENT);
     // SAFETY: valid out-pointer.
-    assert_eq!(
-        unsafe { ultra_mpmc_new(16, 0, &mut q) },
-        ULTRA_ERR_INVALID_ARGUMENT
-    );
+    let s = unsafe { ultra_mpmc_new(16, 0, &mut q) };
+    assert_eq!(s, ULTRA_ERR_INVALID_ARGUMENT);
     assert!(last_error().contains("slot_size"), "{}", last_error());
     assert_eq!(q, msentinel);
 }
@@ -189,10 +183,8 @@ fn tiny_output_buffers_report_the_size_and_keep_the_record() {
     assert!(last_error().contains("11 bytes needed"), "{}", last_error());
     let mut len = 0;
     // SAFETY: NULL out with cap 0 is allowed; len valid.
-    assert_eq!(
-        unsafe { ultra_spsc_pop(r, null_mut(), 0, &mut len) },
-        ULTRA_ERR_BUFFER_TOO_SMALL
-    );
+    let s = unsafe { ultra_spsc_pop(r, null_mut(), 0, &mut len) };
+    assert_eq!(s, ULTRA_ERR_BUFFER_TOO_SMALL);
     assert_eq!(len, 11);
     // SAFETY: live handle and len pointer.
     assert_eq!(unsafe { ultra_spsc_peek_len(r, &mut len) }, ULTRA_OK);
