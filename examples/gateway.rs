@@ -1,0 +1,528 @@
+//! The ultra demo: an API gateway's analytics path.
+//!
+//! Gateway worker threads produce a stream of request events (views, likes,
+//! comments, shares, API calls; Zipf-skewed users and posts) and hand them
+//! to an analytics thread through an MPMC ring; the analytics thread runs
+//! its stages over each batch and forwards events to a sink thread through
+//! an SPSC ring, plus a log line per slow request through a byte-record ring
+//! (the kind a C consumer would drain with `ultra_spsc_pop`). The sink
+//! measures end-to-end latency. A live progress line goes to stderr; the
+//! summary (throughput, latency percentiles, stage reports) to stdout.
+//!
+//! ```text
+//! cargo run --release --example gateway [-- --secs 6 --workers 2 --rate 0]
+//! ```
+//!
+//! `--rate N` paces each worker at N events/s (open-loop arrivals) so the
+//! latency percentiles show the rings rather than a full queue; the default
+//! (0) runs flat out and measures throughput.
+//!
+//! Later pillars join as [`Stage`]s run by the analytics thread (see
+//! `stages()`): a cache lookup, JSON projection, sketches, GPU top-k.
+
+use std::collections::HashMap;
+use std::io::Write;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use ultra::ring::bytes_spsc::{self, RecordConsumer, RecordProducer};
+use ultra::ring::mpmc::Queue;
+use ultra::ring::spsc::{self, Consumer, Producer};
+
+// ---------------------------------------------------------------- events
+
+/// What happened at the gateway.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[repr(u8)]
+enum Kind {
+    View,
+    Like,
+    Comment,
+    Share,
+    ApiCall,
+}
+
+const KINDS: [Kind; 5] = [
+    Kind::View,
+    Kind::Like,
+    Kind::Comment,
+    Kind::Share,
+    Kind::ApiCall,
+];
+
+/// One analytics event: 32 bytes, `Copy`, moved through the rings by value.
+#[derive(Clone, Copy, Debug)]
+struct Event {
+    kind: Kind,
+    worker: u8,
+    /// Request handling time at the gateway, microseconds.
+    duration_us: u32,
+    user_id: u64,
+    post_id: u64,
+    /// Creation time, nanoseconds since the demo's epoch.
+    created_ns: u64,
+}
+
+/// Small fast PRNG (xorshift64*), one per worker.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    }
+
+    /// Roughly Zipf-distributed id in `1..=n`: `n^u` for uniform `u`
+    /// favours small ids heavily, like real popularity.
+    fn skewed(&mut self, n: u64) -> u64 {
+        let u = (self.next() >> 11) as f64 / (1u64 << 53) as f64;
+        ((n as f64).powf(u) as u64).clamp(1, n)
+    }
+}
+
+fn make_event(rng: &mut Rng, worker: u8, created_ns: u64) -> Event {
+    let r = rng.next();
+    let kind = match r % 100 {
+        0..=69 => Kind::View,
+        70..=84 => Kind::Like,
+        85..=91 => Kind::Comment,
+        92..=95 => Kind::Share,
+        _ => Kind::ApiCall,
+    };
+    // Log-normal-ish handling time: mostly 50-500 µs, a tail to ~50 ms.
+    let duration_us = 50
+        + (rng.next() % 450) as u32
+        + if r % 997 == 0 {
+            (rng.next() % 50_000) as u32
+        } else {
+            0
+        };
+    Event {
+        kind,
+        worker,
+        duration_us,
+        user_id: rng.skewed(1_000_000),
+        post_id: rng.skewed(100_000),
+        created_ns,
+    }
+}
+
+// ---------------------------------------------------------------- latency
+
+/// Log-linear latency histogram: 32 linear buckets per power of two
+/// (about 3% resolution) from 1 ns to 2^40 ns.
+struct Histogram {
+    buckets: Vec<u64>,
+    count: u64,
+    max: u64,
+}
+
+impl Histogram {
+    const SUB: u64 = 32;
+
+    fn new() -> Self {
+        Self {
+            buckets: vec![0; 40 * Self::SUB as usize],
+            count: 0,
+            max: 0,
+        }
+    }
+
+    fn index(v: u64) -> usize {
+        let v = v.max(1);
+        let e = 63 - v.leading_zeros() as u64;
+        if e < 5 {
+            v as usize
+        } else {
+            ((e - 4) * Self::SUB + ((v >> (e - 5)) & (Self::SUB - 1))) as usize
+        }
+    }
+
+    fn value(i: usize) -> u64 {
+        let i = i as u64;
+        if i < Self::SUB {
+            i
+        } else {
+            let e = i / Self::SUB + 4;
+            (Self::SUB + i % Self::SUB) << (e - 5)
+        }
+    }
+
+    fn record(&mut self, v: u64) {
+        let i = Self::index(v).min(self.buckets.len() - 1);
+        self.buckets[i] += 1;
+        self.count += 1;
+        self.max = self.max.max(v);
+    }
+
+    fn percentile(&self, p: f64) -> u64 {
+        let target = ((self.count as f64) * p / 100.0).ceil().max(1.0) as u64;
+        let mut seen = 0;
+        for (i, b) in self.buckets.iter().enumerate() {
+            seen += b;
+            if seen >= target {
+                return Self::value(i);
+            }
+        }
+        self.max
+    }
+}
+
+fn fmt_ns(ns: u64) -> String {
+    match ns {
+        0..1_000 => format!("{ns} ns"),
+        1_000..1_000_000 => format!("{:.1} µs", ns as f64 / 1e3),
+        _ => format!("{:.2} ms", ns as f64 / 1e6),
+    }
+}
+
+// ---------------------------------------------------------------- stages
+
+/// One step of the analytics thread. Later pillars add their own: a
+/// session-cache lookup (`cache`), JSON projection of the event (`json`),
+/// heavy hitters and sketches, GPU top-k (`cuda`).
+trait Stage: Send {
+    /// Short name for the report.
+    fn name(&self) -> &'static str;
+    /// Look at one event (called for every event, in arrival order).
+    fn on_event(&mut self, ev: &Event);
+    /// Lines for the final report.
+    fn report(&self) -> Vec<String>;
+}
+
+/// Counts events per kind and per worker.
+#[derive(Default)]
+struct Counts {
+    per_kind: [u64; 5],
+    per_worker: HashMap<u8, u64>,
+}
+
+impl Stage for Counts {
+    fn name(&self) -> &'static str {
+        "counts"
+    }
+    fn on_event(&mut self, ev: &Event) {
+        self.per_kind[ev.kind as usize] += 1;
+        *self.per_worker.entry(ev.worker).or_default() += 1;
+    }
+    fn report(&self) -> Vec<String> {
+        let total: u64 = self.per_kind.iter().sum::<u64>().max(1);
+        let mut lines: Vec<String> = KINDS
+            .iter()
+            .map(|k| {
+                let n = self.per_kind[*k as usize];
+                format!("{k:?}: {n} ({:.1}%)", 100.0 * n as f64 / total as f64)
+            })
+            .collect();
+        let mut w: Vec<_> = self.per_worker.iter().collect();
+        w.sort();
+        lines.push(format!("per worker: {w:?}"));
+        lines
+    }
+}
+
+/// Exact top posts by likes + shares (a heavy-hitter sketch replaces this later).
+#[derive(Default)]
+struct TopPosts {
+    score: HashMap<u64, u64>,
+}
+
+impl Stage for TopPosts {
+    fn name(&self) -> &'static str {
+        "top posts"
+    }
+    fn on_event(&mut self, ev: &Event) {
+        if matches!(ev.kind, Kind::Like | Kind::Share) {
+            *self.score.entry(ev.post_id).or_default() += 1;
+        }
+    }
+    fn report(&self) -> Vec<String> {
+        let mut v: Vec<_> = self.score.iter().map(|(p, s)| (*s, *p)).collect();
+        v.sort_unstable_by(|a, b| b.cmp(a));
+        v.iter()
+            .take(5)
+            .map(|(s, p)| format!("post {p}: {s} likes+shares"))
+            .collect()
+    }
+}
+
+/// The stages the analytics thread runs, in order.
+fn stages() -> Vec<Box<dyn Stage>> {
+    vec![Box::new(Counts::default()), Box::new(TopPosts::default())]
+}
+
+// ---------------------------------------------------------------- threads
+
+/// Live counters for the progress line.
+#[derive(Default)]
+struct Progress {
+    ingested: AtomicU64,
+    ingest_full: AtomicU64,
+    analysed: AtomicU64,
+    delivered: AtomicU64,
+    slow_logged: AtomicU64,
+    p99_ns: AtomicU64,
+}
+
+/// A gateway worker: makes events until `stop`, pushing them into the
+/// ingest queue in small batches (as a worker would after each request burst).
+fn worker(
+    id: u8,
+    rate: u64,
+    ingest: Arc<Queue<Event>>,
+    stop: Arc<AtomicBool>,
+    epoch: Instant,
+    prog: Arc<Progress>,
+) {
+    let mut rng = Rng(0x9e37_79b9_7f4a_7c15 ^ ((id as u64 + 1) * 0x1234_5678_9abc_def1));
+    let mut batch = [make_event(&mut rng, id, 0); 16];
+    let start = epoch.elapsed().as_nanos() as u64;
+    let mut made = 0u64;
+    while !stop.load(Ordering::Relaxed) {
+        let mut now = epoch.elapsed().as_nanos() as u64;
+        if let Some(offset) = (made * 1_000_000_000).checked_div(rate) {
+            // Paced: wait until this batch is due (open-loop arrivals).
+            let due = start + offset;
+            while now < due {
+                if due - now > 200_000 {
+                    // Far off: sleep (the machine may have few cores).
+                    thread::sleep(Duration::from_nanos(due - now - 100_000));
+                } else {
+                    std::hint::spin_loop();
+                }
+                now = epoch.elapsed().as_nanos() as u64;
+            }
+        }
+        made += batch.len() as u64;
+        for ev in batch.iter_mut() {
+            *ev = make_event(&mut rng, id, now);
+        }
+        let mut sent = 0;
+        while sent < batch.len() {
+            let n = ingest.push_slice(&batch[sent..]);
+            if n == 0 {
+                prog.ingest_full.fetch_add(1, Ordering::Relaxed);
+                thread::yield_now();
+            }
+            sent += n;
+        }
+        prog.ingested
+            .fetch_add(batch.len() as u64, Ordering::Relaxed);
+    }
+}
+
+/// The analytics thread: drains the ingest queue in batches, runs the
+/// stages, forwards every event to the sink and logs slow requests.
+fn analytics(
+    ingest: Arc<Queue<Event>>,
+    mut to_sink: Producer<Event>,
+    mut slow_log: RecordProducer,
+    workers_done: Arc<AtomicBool>,
+    prog: Arc<Progress>,
+) -> Vec<Box<dyn Stage>> {
+    let mut stages = stages();
+    let mut buf = [make_event(&mut Rng(1), 0, 0); 256];
+    loop {
+        // Read the flag before draining, so nothing pushed before it is missed.
+        let done = workers_done.load(Ordering::Acquire);
+        let n = ingest.pop_slice(&mut buf);
+        if n == 0 {
+            if done {
+                return stages;
+            }
+            thread::yield_now();
+            continue;
+        }
+        for ev in &buf[..n] {
+            for s in stages.iter_mut() {
+                s.on_event(ev);
+            }
+            if ev.duration_us > 10_000 {
+                let line = format!(
+                    "slow {:?} user={} post={} {}us",
+                    ev.kind, ev.user_id, ev.post_id, ev.duration_us
+                );
+                // A full log ring drops the line (logging must not stall analytics).
+                if slow_log.push(line.as_bytes()).is_ok() {
+                    prog.slow_logged.fetch_add(1, Ordering::Relaxed);
+                }
+            }
+        }
+        let mut sent = 0;
+        while sent < n {
+            let k = to_sink.push_slice(&buf[sent..n]);
+            if k == 0 {
+                thread::yield_now();
+            }
+            sent += k;
+        }
+        prog.analysed.fetch_add(n as u64, Ordering::Relaxed);
+    }
+}
+
+/// The sink: end-to-end latency of every event, and the slow-request log.
+fn sink(
+    mut from: Consumer<Event>,
+    mut slow_log: RecordConsumer,
+    analytics_done: Arc<AtomicBool>,
+    epoch: Instant,
+    prog: Arc<Progress>,
+) -> (Histogram, u64) {
+    let mut hist = Histogram::new();
+    let mut buf = [make_event(&mut Rng(1), 0, 0); 256];
+    let mut log_bytes = 0u64;
+    let mut line = [0u8; 256];
+    loop {
+        let done = analytics_done.load(Ordering::Acquire);
+        let n = from.pop_slice(&mut buf);
+        while let Ok(len) = slow_log.pop(&mut line) {
+            log_bytes += len as u64;
+        }
+        if n == 0 {
+            if done {
+                return (hist, log_bytes);
+            }
+            thread::yield_now();
+            continue;
+        }
+        let now = epoch.elapsed().as_nanos() as u64;
+        for ev in &buf[..n] {
+            hist.record(now.saturating_sub(ev.created_ns));
+        }
+        prog.delivered.fetch_add(n as u64, Ordering::Relaxed);
+        if hist.count % 4096 < n as u64 {
+            prog.p99_ns.store(hist.percentile(99.0), Ordering::Relaxed);
+        }
+    }
+}
+
+fn arg(name: &str, default: u64) -> u64 {
+    let args: Vec<String> = std::env::args().collect();
+    args.iter()
+        .position(|a| a == name)
+        .and_then(|i| args.get(i + 1))
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+fn main() -> ultra::Result<()> {
+    let secs = arg("--secs", 6);
+    let workers = arg("--workers", 2).clamp(1, 64) as u8;
+    // Events per second per worker; 0 = as fast as the rings take them.
+    let rate = arg("--rate", 0);
+    let epoch = Instant::now();
+    let prog = Arc::new(Progress::default());
+
+    let ingest = Arc::new(Queue::<Event>::new(4096)?);
+    let (to_sink, from_analytics) = spsc::channel::<Event>(4096)?;
+    let (log_tx, log_rx) = bytes_spsc::channel(64 * 1024)?;
+    let stop = Arc::new(AtomicBool::new(false));
+    let workers_done = Arc::new(AtomicBool::new(false));
+    let analytics_done = Arc::new(AtomicBool::new(false));
+
+    println!(
+        "gateway: {workers} workers ({}) -> mpmc({}) -> analytics [{}] -> spsc({}) -> sink; slow log via bytes_spsc({} B); {secs} s",
+        if rate == 0 {
+            "flat out".to_string()
+        } else {
+            format!("{rate} ev/s each")
+        },
+        ingest.capacity(),
+        stages()
+            .iter()
+            .map(|s| s.name())
+            .collect::<Vec<_>>()
+            .join(", "),
+        to_sink.capacity(),
+        log_tx.capacity(),
+    );
+
+    let worker_threads: Vec<_> = (0..workers)
+        .map(|id| {
+            let (q, s, p) = (ingest.clone(), stop.clone(), prog.clone());
+            thread::spawn(move || worker(id, rate, q, s, epoch, p))
+        })
+        .collect();
+    let analytics_thread = {
+        let (q, d, p) = (ingest.clone(), workers_done.clone(), prog.clone());
+        thread::spawn(move || analytics(q, to_sink, log_tx, d, p))
+    };
+    let sink_thread = {
+        let (d, p) = (analytics_done.clone(), prog.clone());
+        thread::spawn(move || sink(from_analytics, log_rx, d, epoch, p))
+    };
+
+    // Live progress line on stderr.
+    let start = Instant::now();
+    let mut last = (start, 0u64);
+    let mut stderr = std::io::stderr();
+    while start.elapsed() < Duration::from_secs(secs) {
+        thread::sleep(Duration::from_millis(250));
+        let now = Instant::now();
+        let delivered = prog.delivered.load(Ordering::Relaxed);
+        let rate = (delivered - last.1) as f64 / (now - last.0).as_secs_f64();
+        last = (now, delivered);
+        let _ = write!(
+            stderr,
+            "\r[{:4.1}s] ingested {:>11}  delivered {:>11}  {:6.2} M ev/s  ingest queue {:>4}/{}  p99 {:>9}   ",
+            start.elapsed().as_secs_f64(),
+            prog.ingested.load(Ordering::Relaxed),
+            delivered,
+            rate / 1e6,
+            ingest.len(),
+            ingest.capacity(),
+            fmt_ns(prog.p99_ns.load(Ordering::Relaxed)),
+        );
+        let _ = stderr.flush();
+    }
+    let _ = writeln!(stderr);
+
+    stop.store(true, Ordering::Relaxed);
+    worker_threads.into_iter().for_each(|t| t.join().unwrap());
+    // Release: everything the workers pushed is in the queue before analytics sees the flag.
+    workers_done.store(true, Ordering::Release);
+    let stages = analytics_thread.join().unwrap();
+    analytics_done.store(true, Ordering::Release);
+    let (hist, log_bytes) = sink_thread.join().unwrap();
+    let elapsed = start.elapsed().as_secs_f64();
+
+    let ingested = prog.ingested.load(Ordering::Relaxed);
+    let delivered = prog.delivered.load(Ordering::Relaxed);
+    assert_eq!(
+        ingested, delivered,
+        "every event must reach the sink exactly once"
+    );
+    assert_eq!(hist.count, delivered);
+
+    println!(
+        "\nthroughput: {delivered} events in {elapsed:.2} s = {:.2} M events/s end to end",
+        delivered as f64 / elapsed / 1e6
+    );
+    println!(
+        "ingest queue full (worker backed off): {} times",
+        prog.ingest_full.load(Ordering::Relaxed)
+    );
+    println!(
+        "latency worker -> sink: p50 {}  p90 {}  p99 {}  p99.9 {}  max {}",
+        fmt_ns(hist.percentile(50.0)),
+        fmt_ns(hist.percentile(90.0)),
+        fmt_ns(hist.percentile(99.0)),
+        fmt_ns(hist.percentile(99.9)),
+        fmt_ns(hist.max),
+    );
+    println!(
+        "slow-request log: {} lines, {log_bytes} bytes through the byte-record ring",
+        prog.slow_logged.load(Ordering::Relaxed)
+    );
+    for s in &stages {
+        println!("[{}]", s.name());
+        for line in s.report() {
+            println!("  {line}");
+        }
+    }
+    Ok(())
+}
