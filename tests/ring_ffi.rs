@@ -76,6 +76,19 @@ fn zero_capacity_is_invalid_and_out_untouched() {
 }
 
 #[test]
+fn impossible_allocation_is_out_of_memory_not_an_abort() {
+    let mut q = null_mut();
+    // SAFETY: valid out-pointer; 2^50 bytes cannot be reserved.
+    let s = unsafe { ultra_mpmc_new(2, 1 << 49, &mut q) };
+    assert_eq!(s, ULTRA_ERR_OUT_OF_MEMORY);
+    assert!(q.is_null());
+    assert!(last_error().contains("out of memory"), "{}", last_error());
+    // SAFETY: valid out-pointer; the product overflows usize.
+    let s = unsafe { ultra_mpmc_new(usize::MAX / 2, 1 << 20, &mut q) };
+    assert_eq!(s, ULTRA_ERR_INVALID_ARGUMENT);
+}
+
+#[test]
 fn null_arguments_are_rejected_and_change_nothing() {
     // SAFETY: NULL out-pointers are checked by the callee.
     unsafe {

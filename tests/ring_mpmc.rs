@@ -100,7 +100,7 @@ fn per_producer() -> u64 {
     if cfg!(miri) {
         500
     } else if cfg!(debug_assertions) {
-        10_000
+        5_000
     } else {
         500_000
     }

@@ -77,10 +77,10 @@ unsafe fn pop_into(
 /// 4 header bytes plus its length rounded up to 4; the largest record is
 /// `capacity - 4` bytes.
 ///
-/// Returns ULTRA_OK, ULTRA_ERR_NULL_ARGUMENT (`out` NULL) or
-/// ULTRA_ERR_INVALID_ARGUMENT (`capacity_bytes` 0 or above 2 GiB); on error
-/// `*out` is untouched. The caller owns the ring and frees it with
-/// `ultra_spsc_free`. Thread-safe.
+/// Returns ULTRA_OK, ULTRA_ERR_NULL_ARGUMENT (`out` NULL),
+/// ULTRA_ERR_INVALID_ARGUMENT (`capacity_bytes` 0 or above 2 GiB) or
+/// ULTRA_ERR_OUT_OF_MEMORY; on error `*out` is untouched. The caller owns
+/// the ring and frees it with `ultra_spsc_free`. Thread-safe.
 ///
 /// # Safety
 /// Every pointer is NULL or valid as described above.
@@ -228,10 +228,10 @@ pub unsafe extern "C" fn ultra_spsc_free(ring: *mut ultra_spsc_t) {
 /// Create an MPMC queue of at least `slots` slots (rounded up to a power of
 /// two, at least 2) of `slot_size` bytes each and store it in `*out`.
 ///
-/// Returns ULTRA_OK, ULTRA_ERR_NULL_ARGUMENT (`out` NULL) or
-/// ULTRA_ERR_INVALID_ARGUMENT (`slots` or `slot_size` 0, or too large); on
-/// error `*out` is untouched. The caller owns the queue and frees it with
-/// `ultra_mpmc_free`. Thread-safe.
+/// Returns ULTRA_OK, ULTRA_ERR_NULL_ARGUMENT (`out` NULL),
+/// ULTRA_ERR_INVALID_ARGUMENT (`slots` or `slot_size` 0, or their product
+/// overflows) or ULTRA_ERR_OUT_OF_MEMORY; on error `*out` is untouched. The
+/// caller owns the queue and frees it with `ultra_mpmc_free`. Thread-safe.
 ///
 /// # Safety
 /// Every pointer is NULL or valid as described above.

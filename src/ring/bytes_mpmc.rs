@@ -47,22 +47,21 @@ impl RecordQueue {
     /// least 2) of `slot_size` bytes each.
     ///
     /// Fails with [`Error::InvalidArgument`] when either is 0 or their
-    /// product does not fit in memory.
+    /// product overflows, and with [`Error::OutOfMemory`] when it cannot be
+    /// allocated.
     pub fn new(slots: usize, slot_size: usize) -> Result<Self> {
         if slot_size == 0 {
             return Err(Error::invalid("slot_size must be > 0"));
         }
         let cap = capacity_pow2(slots, 2, slot_size)?;
-        let meta = (0..cap)
-            .map(|i| Meta {
-                seq: AtomicUsize::new(Sequencer::initial_seq(i)),
-                len: AtomicUsize::new(0),
-            })
-            .collect();
+        let meta = super::try_boxed(cap, |i| Meta {
+            seq: AtomicUsize::new(Sequencer::initial_seq(i)),
+            len: AtomicUsize::new(0),
+        })?;
         Ok(Self {
             seq: Sequencer::new(cap),
             meta,
-            data: Slots::new(cap * slot_size),
+            data: Slots::new(cap * slot_size)?,
             slot_size,
         })
     }

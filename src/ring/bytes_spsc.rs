@@ -110,7 +110,8 @@ pub struct RecordConsumer {
 /// A new record ring of at least `capacity_bytes` bytes (rounded up to a
 /// power of two, at least 8), split into its two halves.
 ///
-/// Fails with [`Error::InvalidArgument`] when `capacity_bytes` is 0 or too large.
+/// Fails with [`Error::InvalidArgument`] when `capacity_bytes` is 0 or above
+/// 2 GiB, and with [`Error::OutOfMemory`] when it cannot be allocated.
 pub fn channel(capacity_bytes: usize) -> Result<(RecordProducer, RecordConsumer)> {
     // The header stores lengths as u32, so the ring stays below 4 GiB.
     if capacity_bytes > 1 << 31 {
@@ -122,7 +123,7 @@ pub fn channel(capacity_bytes: usize) -> Result<(RecordProducer, RecordConsumer)
     let shared = Arc::new(Shared {
         head: Side::new(),
         tail: Side::new(),
-        data: Slots::new(cap),
+        data: Slots::new(cap)?,
         mask: cap - 1,
     });
     let producer = RecordProducer {

@@ -108,3 +108,13 @@ fn capacity_pow2(requested: usize, min: usize, elem_size: usize) -> Result<usize
         .ok_or_else(|| Error::invalid(format!("capacity {requested} is too large")))?;
     Ok(cap)
 }
+
+/// A boxed slice of `len` elements made by `f(i)`, failing with
+/// [`Error::OutOfMemory`] instead of aborting when the allocation fails.
+fn try_boxed<T>(len: usize, f: impl FnMut(usize) -> T) -> Result<Box<[T]>> {
+    let mut v = Vec::new();
+    v.try_reserve_exact(len)
+        .map_err(|_| Error::out_of_memory(format!("ring of {len} slots")))?;
+    v.extend((0..len).map(f));
+    Ok(v.into_boxed_slice())
+}

@@ -17,6 +17,8 @@
 //! # Ok::<(), ultra::Error>(())
 //! ```
 
+use std::convert::Infallible;
+
 use super::capacity_pow2;
 use super::slots::ValueCell;
 use super::vyukov::Sequencer;
@@ -50,15 +52,14 @@ impl<T> Queue<T> {
     /// two, at least 2).
     ///
     /// Fails with [`Error::InvalidArgument`](crate::Error::InvalidArgument)
-    /// when `capacity` is 0 or the rounded size does not fit in memory.
+    /// when `capacity` is 0 or the rounded size overflows, and with
+    /// [`Error::OutOfMemory`](crate::Error::OutOfMemory) when it cannot be allocated.
     pub fn new(capacity: usize) -> Result<Self> {
         let cap = capacity_pow2(capacity, 2, size_of::<Slot<T>>())?;
-        let slots = (0..cap)
-            .map(|i| Slot {
-                seq: AtomicUsize::new(Sequencer::initial_seq(i)),
-                value: ValueCell::new(),
-            })
-            .collect();
+        let slots = super::try_boxed(cap, |i| Slot {
+            seq: AtomicUsize::new(Sequencer::initial_seq(i)),
+            value: ValueCell::new(),
+        })?;
         Ok(Self {
             seq: Sequencer::new(cap),
             slots,
@@ -69,6 +70,15 @@ impl<T> Queue<T> {
     fn seq_of<'a>(&'a self) -> impl Fn(usize) -> &'a AtomicUsize {
         // `Sequencer` only hands out indices `< capacity`.
         |i| &self.slots[i].seq
+    }
+
+    /// Claim up to `want` pop positions (any record fits a `T` slot).
+    #[inline(always)]
+    fn claim_pop(&self, want: usize) -> Option<(usize, usize)> {
+        let Ok(claimed) = self
+            .seq
+            .claim_pop(want, self.seq_of(), |_| Ok::<(), Infallible>(()));
+        claimed
     }
 
     /// Number of slots (a power of two).
@@ -107,10 +117,7 @@ impl<T> Queue<T> {
     /// Pop the oldest item, or `None` when the queue is empty.
     #[inline]
     pub fn pop(&self) -> Option<T> {
-        let (pos, _) = self
-            .seq
-            .claim_pop(1, self.seq_of(), |_| Ok::<(), ()>(()))
-            .ok()??;
+        let (pos, _) = self.claim_pop(1)?;
         // SAFETY: the claim made slot `pos` ours alone, and it holds a value.
         let value = unsafe { self.slots[self.seq.index(pos)].value.read() };
         self.seq.publish_pop(pos, 1, self.seq_of());
@@ -123,8 +130,7 @@ impl<T> Queue<T> {
         if max == 0 {
             return 0;
         }
-        let Ok(Some((pos, n))) = self.seq.claim_pop(max, self.seq_of(), |_| Ok::<(), ()>(()))
-        else {
+        let Some((pos, n)) = self.claim_pop(max) else {
             return 0;
         };
         let mut claimed = Claimed {
@@ -193,10 +199,7 @@ impl<T: Copy> Queue<T> {
         if dst.is_empty() {
             return 0;
         }
-        let Ok(Some((pos, n))) = self
-            .seq
-            .claim_pop(dst.len(), self.seq_of(), |_| Ok::<(), ()>(()))
-        else {
+        let Some((pos, n)) = self.claim_pop(dst.len()) else {
             return 0;
         };
         for (k, v) in dst[..n].iter_mut().enumerate() {

@@ -81,10 +81,10 @@ unsafe impl<T: Send> Send for Slots<T> {}
 unsafe impl<T: Send> Sync for Slots<T> {}
 
 impl<T> Slots<T> {
-    /// `len` uninitialised elements.
-    pub(crate) fn new(len: usize) -> Self {
-        let cells = (0..len).map(|_| Cell::new(MaybeUninit::uninit())).collect();
-        Self { cells }
+    /// `len` uninitialised elements, or `OutOfMemory`.
+    pub(crate) fn new(len: usize) -> crate::Result<Self> {
+        let cells = super::try_boxed(len, |_| Cell::new(MaybeUninit::uninit()))?;
+        Ok(Self { cells })
     }
 
     /// Number of elements.

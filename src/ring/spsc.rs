@@ -74,13 +74,14 @@ pub struct Consumer<T> {
 /// two), split into its two halves.
 ///
 /// Fails with [`Error::InvalidArgument`](crate::Error::InvalidArgument) when
-/// `capacity` is 0 or the rounded size does not fit in memory.
+/// `capacity` is 0 or the rounded size overflows, and with
+/// [`Error::OutOfMemory`](crate::Error::OutOfMemory) when it cannot be allocated.
 pub fn channel<T>(capacity: usize) -> Result<(Producer<T>, Consumer<T>)> {
     let cap = capacity_pow2(capacity, 1, size_of::<T>())?;
     let shared = Arc::new(Shared {
         head: CachePadded::new(AtomicUsize::new(0)),
         tail: CachePadded::new(AtomicUsize::new(0)),
-        slots: Slots::new(cap),
+        slots: Slots::new(cap)?,
         mask: cap - 1,
     });
     let producer = Producer {

@@ -11,6 +11,8 @@
 //! `n` consecutive positions with one CAS after checking all `n` sequence
 //! numbers.
 
+use std::convert::Infallible;
+
 use crate::sync::{AtomicUsize, CachePadded, Ordering};
 
 /// The head/tail positions of a Vyukov queue with `mask + 1` slots.
@@ -84,42 +86,8 @@ impl Sequencer {
         want: usize,
         seq: impl Fn(usize) -> &'a AtomicUsize,
     ) -> Option<(usize, usize)> {
-        // Relaxed: only a guess at the position; the slot's sequence number
-        // decides, and the CAS arbitrates between producers.
-        let mut pos = self.tail.load(Ordering::Relaxed);
-        loop {
-            // Acquire: pairs with the Release in `publish_pop`, so the last
-            // pop's read of this slot happens before our write.
-            let s = seq(self.index(pos)).load(Ordering::Acquire);
-            match diff(s, pos) {
-                0 => {
-                    let mut n = 1;
-                    while n < want
-                        && n <= self.mask
-                        // Acquire: as above, for each further slot.
-                        && seq(self.index(pos.wrapping_add(n))).load(Ordering::Acquire)
-                            == pos.wrapping_add(n)
-                    {
-                        n += 1;
-                    }
-                    // Relaxed: the CAS only decides which producer owns
-                    // `pos .. pos + n`; the data is published by the slots'
-                    // sequence numbers, not by `tail`.
-                    match self.tail.compare_exchange_weak(
-                        pos,
-                        pos.wrapping_add(n),
-                        Ordering::Relaxed,
-                        Ordering::Relaxed,
-                    ) {
-                        Ok(_) => return Some((pos, n)),
-                        Err(now) => pos = now,
-                    }
-                }
-                d if d < 0 => return None,
-                // Another producer already claimed `pos`; catch up.
-                _ => pos = self.tail.load(Ordering::Relaxed),
-            }
-        }
+        let Ok(claimed) = self.claim(&self.tail, 0, want, seq, |_| Ok::<(), Infallible>(()));
+        claimed
     }
 
     /// Publish the `n` positions from `pos` (claimed by `claim_push` and
@@ -151,14 +119,32 @@ impl Sequencer {
         seq: impl Fn(usize) -> &'a AtomicUsize,
         fits: impl Fn(usize) -> Result<(), E>,
     ) -> Result<Option<(usize, usize)>, E> {
-        // Relaxed: a guess; see `claim_push`.
-        let mut pos = self.head.load(Ordering::Relaxed);
+        self.claim(&self.head, 1, want, seq, fits)
+    }
+
+    /// The claim loop shared by both sides: `at` is `tail` (push, `ready`
+    /// = 0: a slot is ready when `seq == pos`) or `head` (pop, `ready` = 1:
+    /// ready when `seq == pos + 1`). A `seq` behind that means full (push) or
+    /// empty (pop): `Ok(None)`.
+    #[inline(always)]
+    fn claim<'a, E>(
+        &self,
+        at: &AtomicUsize,
+        ready: usize,
+        want: usize,
+        seq: impl Fn(usize) -> &'a AtomicUsize,
+        fits: impl Fn(usize) -> Result<(), E>,
+    ) -> Result<Option<(usize, usize)>, E> {
+        // Relaxed: only a guess at the position; the slot's sequence number
+        // decides, and the CAS arbitrates between claimers.
+        let mut pos = at.load(Ordering::Relaxed);
         loop {
             let i = self.index(pos);
-            // Acquire: pairs with the Release in `publish_push`; the value
-            // in the slot is visible once we see `pos + 1`.
+            // Acquire: pairs with the Release in `publish_pop` (push side: the
+            // last pop's read of this slot happens before our write) or in
+            // `publish_push` (pop side: the pushed value is visible to us).
             let s = seq(i).load(Ordering::Acquire);
-            match diff(s, pos.wrapping_add(1)) {
+            match diff(s, pos.wrapping_add(ready)) {
                 0 => {
                     fits(i)?;
                     let mut n = 1;
@@ -166,12 +152,13 @@ impl Sequencer {
                         && n <= self.mask
                         // Acquire: as above, for each further slot.
                         && seq(self.index(pos.wrapping_add(n))).load(Ordering::Acquire)
-                            == pos.wrapping_add(n + 1)
+                            == pos.wrapping_add(n + ready)
                     {
                         n += 1;
                     }
-                    // Relaxed: ownership only; see `claim_push`.
-                    match self.head.compare_exchange_weak(
+                    // Relaxed: the CAS only decides who owns `pos .. pos + n`;
+                    // the data is published by the slots' sequence numbers.
+                    match at.compare_exchange_weak(
                         pos,
                         pos.wrapping_add(n),
                         Ordering::Relaxed,
@@ -182,7 +169,8 @@ impl Sequencer {
                     }
                 }
                 d if d < 0 => return Ok(None),
-                _ => pos = self.head.load(Ordering::Relaxed),
+                // Another claimer already took `pos`; catch up.
+                _ => pos = at.load(Ordering::Relaxed),
             }
         }
     }
