@@ -6,7 +6,7 @@
 //!
 //! - objects are opaque handles made by `ultra_<thing>_new(..., &out)` and
 //!   released by `ultra_<thing>_free` (NULL is a no-op);
-//! - fallible calls return [`ultra_status`](common::ultra_status); results go
+//! - fallible calls return [`ultra_status`]; results go
 //!   through out-pointers; variable-size results use `(out, cap, &written)`
 //!   and report `ULTRA_ERR_BUFFER_TOO_SMALL` with the size needed;
 //! - every entry point checks its pointers (`ULTRA_ERR_NULL_ARGUMENT`) before

@@ -1,6 +1,6 @@
 //! C ABI of the byte-record rings: `ultra_spsc_*` over
-//! [`RecordRing`](crate::ring::bytes_spsc::RecordRing) and `ultra_mpmc_*`
-//! over [`RecordQueue`](crate::ring::bytes_mpmc::RecordQueue).
+//! [`RecordRing`] and `ultra_mpmc_*`
+//! over [`RecordQueue`].
 
 use super::common::{
     PanicValue, arg_ref, arg_slice, arg_slice_mut, box_out, free_box, guard, guard_value, non_null,

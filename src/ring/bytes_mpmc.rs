@@ -4,7 +4,7 @@
 //! `slots` slots (rounded up to a power of two, at least 2) of `slot_size`
 //! bytes each; a record of up to `slot_size` bytes occupies one slot, its
 //! length kept beside the slot's sequence number. The index protocol is
-//! [Vyukov's](super::vyukov), exactly as in [`mpmc::Queue`](super::mpmc::Queue).
+//! Vyukov's, exactly as in [`mpmc::Queue`](super::mpmc::Queue).
 //!
 //! ```
 //! use ultra::ring::bytes_mpmc::RecordQueue;

@@ -9,7 +9,7 @@
 //!
 //! Capacities are rounded up to a power of two so that a position maps to a
 //! slot with a mask. A full ring refuses a push (generic rings hand the item
-//! back, byte rings return [`Error::Full`](crate::Error::Full)); nothing
+//! back, byte rings return [`Error::Full`]); nothing
 //! blocks, nothing allocates after construction.
 //!
 //! # SPSC: Lamport's ring with cached indices
@@ -72,7 +72,7 @@
 //! multiples of 4, so headers never straddle the wrap point; payloads that
 //! do are copied in two pieces). [`bytes_mpmc`] gives each record one
 //! fixed-size slot and keeps its length beside the sequence number, so a
-//! consumer can report [`Error::BufferTooSmall`](crate::Error::BufferTooSmall)
+//! consumer can report [`Error::BufferTooSmall`]
 //! before taking the record.
 //!
 //! # Checking
