@@ -1,5 +1,5 @@
-//! Loom models of the rings: every interleaving of small push/pop programs around full, empty and wrap-around, and
-//! the drop of queued items.
+//! Loom models of the rings: every interleaving of small push/pop programs
+//! around full, empty and wrap-around, and the drop of queued items.
 //!
 //! `RUSTFLAGS="--cfg loom" CARGO_TARGET_DIR=target/loom cargo test --release --test loom_ring`
 #![cfg(loom)]
