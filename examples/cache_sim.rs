@@ -13,8 +13,56 @@ use std::io::{BufRead, BufReader};
 use std::num::NonZeroUsize;
 use std::path::Path;
 
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::sync::atomic::{AtomicIsize, Ordering};
+
 use lru::LruCache;
 use ultra::cache::Cache;
+
+/// Counts live heap bytes, to report each cache's overhead per entry.
+struct Counting;
+static LIVE: AtomicIsize = AtomicIsize::new(0);
+
+// SAFETY: forwards to the system allocator unchanged; only counts sizes.
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, l: Layout) -> *mut u8 {
+        LIVE.fetch_add(l.size() as isize, Ordering::Relaxed);
+        // SAFETY: same layout contract as the caller's.
+        unsafe { System.alloc(l) }
+    }
+    unsafe fn dealloc(&self, p: *mut u8, l: Layout) {
+        LIVE.fetch_sub(l.size() as isize, Ordering::Relaxed);
+        // SAFETY: `p` came from `alloc` with `l`.
+        unsafe { System.dealloc(p, l) }
+    }
+    unsafe fn realloc(&self, p: *mut u8, l: Layout, new: usize) -> *mut u8 {
+        LIVE.fetch_add(new as isize - l.size() as isize, Ordering::Relaxed);
+        // SAFETY: same contract as the caller's.
+        unsafe { System.realloc(p, l, new) }
+    }
+}
+
+#[global_allocator]
+static ALLOC: Counting = Counting;
+
+/// Heap bytes per entry beyond the 16 bytes of a `u64` key and `u64` value,
+/// after `make` builds a cache of `cap` entries and 3*cap distinct keys pass
+/// through it (so ghosts and queues are at their steady size).
+fn overhead(name: &str, cap: usize, make: &dyn Fn(usize) -> Box<dyn Replay>) {
+    let before = LIVE.load(Ordering::Relaxed);
+    let mut c = make(cap);
+    for k in 0..3 * cap as u64 {
+        c.access(k.wrapping_mul(0x9E37_79B9_7F4A_7C15));
+    }
+    for k in 0..cap as u64 {
+        c.access(k.wrapping_mul(0x9E37_79B9_7F4A_7C15));
+    }
+    let bytes = LIVE.load(Ordering::Relaxed) - before;
+    println!(
+        "| {name} | {cap} | {:.1} |",
+        bytes as f64 / cap as f64 - 16.0
+    );
+}
 
 /// A policy under test: answers whether `key` hit, inserting it on a miss.
 trait Replay {
@@ -254,6 +302,22 @@ fn main() {
             row("OLTP", &keys, cap, &mut table);
         }
     }
+    println!();
+    println!("| cache | entries | heap bytes per entry beyond key+value |");
+    println!("| --- | ---: | ---: |");
+    let cap = 100_000;
+    overhead("ultra", cap, &|c| Box::new(Ultra(Cache::new(c).unwrap())));
+    overhead("moka", cap, &|c| {
+        let m = moka::sync::Cache::new(c as u64);
+        Box::new(Moka(m))
+    });
+    overhead("quick_cache", cap, &|c| {
+        Box::new(Quick(quick_cache::sync::Cache::new(c)))
+    });
+    overhead("lru (sharded)", cap, &|c| {
+        Box::new(ShardedLru::new(c, shards_for(c)))
+    });
+    println!();
     let n = if quick { 1_000_000 } else { 4_000_000 };
     for s in [0.9, 1.1] {
         let keys = zipf(1_000_000, s, n, 0x5EED);

@@ -217,10 +217,8 @@ fn bad_configs_and_oversized_entries() {
         let mut cfg = ultra_cache_config_default();
         f(&mut cfg);
         // SAFETY: live locals.
-        assert_eq!(
-            unsafe { ultra_cache_new(&cfg, &mut out) },
-            ULTRA_ERR_INVALID_ARGUMENT
-        );
+        let status = unsafe { ultra_cache_new(&cfg, &mut out) };
+        assert_eq!(status, ULTRA_ERR_INVALID_ARGUMENT);
         assert!(out.is_null());
         assert!(last_error().starts_with("ultra_cache_new: invalid argument"));
     }

@@ -20,7 +20,10 @@ use crate::error::Error;
 /// A cache of byte-string keys and values (opaque; made by
 /// `ultra_cache_new`, released by `ultra_cache_free`).
 #[allow(non_camel_case_types)]
-pub struct ultra_cache_t(Cache<Box<[u8]>, Arc<[u8]>>);
+pub struct ultra_cache_t(ByteCache);
+
+/// The Rust type behind `ultra_cache_t`.
+type ByteCache = Cache<Box<[u8]>, Arc<[u8]>>;
 
 /// A value read with `ultra_cache_get_value`: the bytes plus their age,
 /// remaining TTL and refresh-ahead flag. Owned by the caller until
@@ -89,14 +92,20 @@ impl From<Stats> for ultra_cache_stats_t {
     }
 }
 
+/// An entry weighs its key and value bytes.
+#[allow(clippy::borrowed_box)] // the weigher signature is fixed by `Cache`'s key type
+fn weigh(k: &Box<[u8]>, v: &Arc<[u8]>) -> u64 {
+    (k.len() + v.len()) as u64
+}
+
 impl ultra_cache_config_t {
-    fn build(&self) -> crate::Result<Cache<Box<[u8]>, Arc<[u8]>>> {
+    fn build(&self) -> crate::Result<ByteCache> {
         let cap =
             usize::try_from(self.capacity).map_err(|_| Error::invalid("capacity too large"))?;
         let mut b = Cache::builder()
             .capacity(cap)
             .max_weight(self.max_bytes)
-            .weigher(|k: &Box<[u8]>, v: &Arc<[u8]>| (k.len() + v.len()) as u64);
+            .weigher(weigh);
         if self.shard_count != 0 {
             b = b.shard_count(self.shard_count as usize);
         }
