@@ -35,27 +35,32 @@ pub(crate) enum Queue {
 }
 
 /// One cached entry and its queue links.
+///
+/// `repr(C)` keeps the fields a lookup reads first (the queue tag, which is
+/// also `Option<Node>`'s niche, the access counter, the key and the value)
+/// together at the start, so a hit usually touches one cache line of the slab.
 #[derive(Debug)]
+#[repr(C)]
 pub(crate) struct Node<K, V> {
+    queue: Queue,
+    /// Accesses since the policy last looked, saturating at [`FREQ_MAX`].
+    /// Bumped by readers under the shard's *read* lock; see [`Node::touch`].
+    pub(crate) freq: AtomicU8,
+    /// Set by the one reader told to refresh this value (refresh-ahead).
+    pub(crate) refresh_claimed: AtomicBool,
+    prev: u32,
     pub(crate) key: K,
     pub(crate) value: V,
+    /// Clock nanoseconds from which the entry is expired (`NEVER` = never).
+    pub(crate) expires: u64,
     /// The full 64-bit hash of `key`.
     pub(crate) hash: u64,
     /// The weigher's result for `(key, value)`.
     pub(crate) weight: u64,
     /// Clock nanoseconds when the value was stored.
     pub(crate) stamp: u64,
-    /// Clock nanoseconds from which the entry is expired (`NEVER` = never).
-    pub(crate) expires: u64,
     /// Clock nanoseconds from which one reader is told to refresh (`NEVER` = never).
     pub(crate) refresh_at: u64,
-    /// Accesses since the policy last looked, saturating at [`FREQ_MAX`].
-    /// Bumped by readers under the shard's *read* lock; see [`Node::touch`].
-    pub(crate) freq: AtomicU8,
-    /// Set by the one reader told to refresh this value (refresh-ahead).
-    pub(crate) refresh_claimed: AtomicBool,
-    queue: Queue,
-    prev: u32,
     next: u32,
 }
 
