@@ -140,51 +140,61 @@ impl Hasher for PassThrough {
     }
 }
 
-/// A FIFO of key hashes recently evicted from one queue (ARC's B1 or B2).
+/// Key hashes recently evicted from small (ARC's B1) and from main (B2).
 ///
-/// `map` holds the live members with the sequence number of their latest
-/// insertion; `fifo` may also hold stale pairs (taken, or re-inserted later),
+/// One map holds every live member with the sequence number of its latest
+/// insertion and which ghost it is in, so a miss costs one probe; each
+/// ghost's FIFO may also hold stale pairs (taken, or re-inserted later),
 /// which are skipped when popped and compacted away when they outnumber the
 /// live ones.
 #[derive(Debug, Default)]
-struct Ghost {
-    fifo: VecDeque<(u64, u32)>,
-    map: hashbrown::HashMap<u64, u32, BuildHasherDefault<PassThrough>>,
+struct Ghosts {
+    fifo: [VecDeque<(u64, u32)>; 2],
+    len: [usize; 2],
+    map: hashbrown::HashMap<u64, (u32, Queue), BuildHasherDefault<PassThrough>>,
     seq: u32,
 }
 
-impl Ghost {
-    fn len(&self) -> usize {
-        self.map.len()
+impl Ghosts {
+    fn len(&self, q: Queue) -> usize {
+        self.len[q as usize]
     }
 
-    fn push(&mut self, hash: u64) {
+    fn push(&mut self, hash: u64, q: Queue) {
         self.seq = self.seq.wrapping_add(1);
-        self.map.insert(hash, self.seq);
-        self.fifo.push_back((hash, self.seq));
-        if self.fifo.len() > 2 * self.map.len() + 64 {
+        if let Some((_, old)) = self.map.insert(hash, (self.seq, q)) {
+            self.len[old as usize] -= 1;
+        }
+        self.len[q as usize] += 1;
+        let fifo = &mut self.fifo[q as usize];
+        fifo.push_back((hash, self.seq));
+        if fifo.len() > 2 * self.len[q as usize] + 64 {
             let map = &self.map;
-            self.fifo.retain(|(h, s)| map.get(h) == Some(s));
+            fifo.retain(|(h, s)| map.get(h) == Some(&(*s, q)));
         }
     }
 
-    /// Remove `hash` if present; whether it was.
-    fn take(&mut self, hash: u64) -> bool {
-        self.map.remove(&hash).is_some()
+    /// Remove `hash`; which ghost it was in, if any.
+    fn take(&mut self, hash: u64) -> Option<Queue> {
+        let (_, q) = self.map.remove(&hash)?;
+        self.len[q as usize] -= 1;
+        Some(q)
     }
 
-    /// Forget the oldest live member.
-    fn pop_oldest(&mut self) {
-        while let Some((h, s)) = self.fifo.pop_front() {
-            if self.map.get(&h) == Some(&s) {
+    /// Forget the oldest live member of ghost `q`.
+    fn pop_oldest(&mut self, q: Queue) {
+        while let Some((h, s)) = self.fifo[q as usize].pop_front() {
+            if self.map.get(&h) == Some(&(s, q)) {
                 self.map.remove(&h);
+                self.len[q as usize] -= 1;
                 return;
             }
         }
     }
 
     fn clear(&mut self) {
-        self.fifo.clear();
+        self.fifo.iter_mut().for_each(VecDeque::clear);
+        self.len = [0, 0];
         self.map.clear();
     }
 }
@@ -205,8 +215,7 @@ pub(crate) struct Policy<K, V> {
     free: Vec<u32>,
     small: List,
     main: List,
-    ghost_small: Ghost,
-    ghost_main: Ghost,
+    ghosts: Ghosts,
     /// ARC's `p`: how many entries the small queue may hold before the policy
     /// evicts from main instead. `0 ..= max(len, 1)`.
     target_small: usize,
@@ -226,8 +235,7 @@ impl<K, V> Policy<K, V> {
             free: Vec::new(),
             small: List::EMPTY,
             main: List::EMPTY,
-            ghost_small: Ghost::default(),
-            ghost_main: Ghost::default(),
+            ghosts: Ghosts::default(),
             target_small: 0,
         }
     }
@@ -327,18 +335,20 @@ impl<K, V> Policy<K, V> {
                 u32::try_from(self.slots.len() - 1).expect("fewer than 2^32 entries per shard")
             }
         };
-        let (gs, gm) = (self.ghost_small.len(), self.ghost_main.len());
+        let (gs, gm) = (self.ghosts.len(Queue::Small), self.ghosts.len(Queue::Main));
         let c = self.len().max(1) + 1;
-        let q = if self.ghost_small.take(hash) {
-            let delta = if gs >= gm { 1 } else { gm / gs.max(1) };
-            self.target_small = (self.target_small + delta).min(c);
-            Queue::Main
-        } else if self.ghost_main.take(hash) {
-            let delta = if gm >= gs { 1 } else { gs / gm.max(1) };
-            self.target_small = self.target_small.saturating_sub(delta);
-            Queue::Main
-        } else {
-            Queue::Small
+        let q = match self.ghosts.take(hash) {
+            Some(Queue::Small) => {
+                let delta = if gs >= gm { 1 } else { gm / gs.max(1) };
+                self.target_small = (self.target_small + delta).min(c);
+                Queue::Main
+            }
+            Some(Queue::Main) => {
+                let delta = if gm >= gs { 1 } else { gs / gm.max(1) };
+                self.target_small = self.target_small.saturating_sub(delta);
+                Queue::Main
+            }
+            None => Queue::Small,
         };
         self.link_tail(idx, q);
         idx
@@ -397,7 +407,7 @@ impl<K, V> Policy<K, V> {
                     self.link_tail(idx, Queue::Main);
                 } else {
                     let node = self.take_slot(idx);
-                    self.ghost_small.push(node.hash);
+                    self.ghosts.push(node.hash, Queue::Small);
                     return Some((idx, node, Gone::Evicted));
                 }
             } else if f > 0 {
@@ -407,7 +417,7 @@ impl<K, V> Policy<K, V> {
             } else {
                 self.unlink(idx);
                 let node = self.take_slot(idx);
-                self.ghost_main.push(node.hash);
+                self.ghosts.push(node.hash, Queue::Main);
                 return Some((idx, node, Gone::Evicted));
             }
         }
@@ -418,13 +428,13 @@ impl<K, V> Policy<K, V> {
     /// the current length for a weight-bound one).
     pub(crate) fn trim_ghosts(&mut self, c: usize) {
         let c = c.max(1);
-        while self.small.len + self.ghost_small.len() > c && self.ghost_small.len() > 0 {
-            self.ghost_small.pop_oldest();
+        let (s, m) = (Queue::Small, Queue::Main);
+        while self.small.len + self.ghosts.len(s) > c && self.ghosts.len(s) > 0 {
+            self.ghosts.pop_oldest(s);
         }
-        while self.len() + self.ghost_small.len() + self.ghost_main.len() > 2 * c
-            && self.ghost_main.len() > 0
+        while self.len() + self.ghosts.len(s) + self.ghosts.len(m) > 2 * c && self.ghosts.len(m) > 0
         {
-            self.ghost_main.pop_oldest();
+            self.ghosts.pop_oldest(m);
         }
         self.target_small = self.target_small.min(c);
     }
@@ -436,8 +446,7 @@ impl<K, V> Policy<K, V> {
         self.free.clear();
         self.small = List::EMPTY;
         self.main = List::EMPTY;
-        self.ghost_small.clear();
-        self.ghost_main.clear();
+        self.ghosts.clear();
         self.target_small = 0;
         out
     }
@@ -463,8 +472,13 @@ impl<K, V> Policy<K, V> {
             assert_eq!(prev, list.tail, "tail");
             assert_eq!(n, list.len, "queue length");
         }
-        assert!(self.ghost_small.map.len() <= self.ghost_small.fifo.len());
-        assert!(self.ghost_main.map.len() <= self.ghost_main.fifo.len());
+        let g = &self.ghosts;
+        assert_eq!(g.len[0] + g.len[1], g.map.len(), "ghost lengths");
+        for q in [Queue::Small, Queue::Main] {
+            let live = g.map.values().filter(|(_, x)| *x == q).count();
+            assert_eq!(live, g.len(q), "ghost {q:?} length");
+            assert!(g.len(q) <= g.fifo[q as usize].len());
+        }
     }
 
     /// `(small, main, ghost_small, ghost_main, target_small)` (tests and debug checks).
@@ -472,8 +486,8 @@ impl<K, V> Policy<K, V> {
         (
             self.small.len,
             self.main.len,
-            self.ghost_small.len(),
-            self.ghost_main.len(),
+            self.ghosts.len(Queue::Small),
+            self.ghosts.len(Queue::Main),
             self.target_small,
         )
     }
