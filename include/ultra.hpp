@@ -233,6 +233,75 @@ class mpmc_ring {
 
  private:
   detail::handle<ultra_mpmc_t, ultra_mpmc_free> h_;
+// ---- cache ----
+
+// A value read from ultra::cache without copying: the bytes stay valid while
+// this object lives, even if the entry is evicted or replaced.
+class cache_value {
+ public:
+  cache_value() noexcept = default;
+  explicit cache_value(ultra_value_t* v) noexcept : v_(v) {}
+  bytes_view bytes() const noexcept {
+    size_t n = 0;
+    const uint8_t* p = ultra_value_data(v_.get(), &n);
+    return bytes_view(p, n);
+  }
+  std::string_view str() const noexcept { return bytes().str(); }
+  uint64_t age_ms() const noexcept { return ultra_value_age_ms(v_.get()); }
+  uint64_t ttl_ms() const noexcept { return ultra_value_ttl_ms(v_.get()); }  // UINT64_MAX: never
+  bool should_refresh() const noexcept { return ultra_value_should_refresh(v_.get()); }
+
+ private:
+  detail::handle<ultra_value_t, ultra_value_release> v_;
+};
+
+// A sharded byte-string cache (ultra_cache_t); every method is thread-safe.
+class cache {
+ public:
+  explicit cache(const ultra_cache_config_t& cfg = ultra_cache_config_default()) {
+    ultra_cache_t* c = nullptr;
+    check(ultra_cache_new(&cfg, &c));
+    c_.reset(c);
+  }
+  // ttl_ms 0: the default TTL.
+  void put(bytes_view key, bytes_view val, uint64_t ttl_ms = 0) const {
+    check(ultra_cache_put(c_.get(), key.data(), key.size(), val.data(), val.size(), ttl_ms));
+  }
+  // The value (zero-copy) with its age and TTL, or false when absent.
+  bool get(bytes_view key, cache_value* out) const {
+    ultra_value_t* v = nullptr;
+    ultra_status s = ultra_cache_get_value(c_.get(), key.data(), key.size(), &v);
+    if (s == ULTRA_ERR_NOT_FOUND) return false;
+    check(s);
+    *out = cache_value(v);
+    return true;
+  }
+  bool remove(bytes_view key) const {
+    ultra_status s = ultra_cache_remove(c_.get(), key.data(), key.size());
+    if (s == ULTRA_ERR_NOT_FOUND) return false;
+    check(s);
+    return true;
+  }
+  uint64_t remove_prefix(bytes_view prefix) const {
+    uint64_t n = 0;
+    check(ultra_cache_remove_prefix(c_.get(), prefix.data(), prefix.size(), &n));
+    return n;
+  }
+  void clear() const { check(ultra_cache_clear(c_.get())); }
+  uint64_t purge_expired() const {
+    uint64_t n = 0;
+    check(ultra_cache_purge_expired(c_.get(), &n));
+    return n;
+  }
+  ultra_cache_stats_t stats() const {
+    ultra_cache_stats_t s{};
+    check(ultra_cache_stats(c_.get(), &s));
+    return s;
+  }
+  ultra_cache_t* get() const noexcept { return c_.get(); }
+
+ private:
+  detail::handle<ultra_cache_t, ultra_cache_free> c_;
 };
 
 }  // namespace ultra

@@ -88,6 +88,65 @@ impl<T> Mutex<T> {
     }
 }
 
+/// A reader-writer lock whose `read` / `write` never fail:
+/// `parking_lot::RwLock` normally, loom's `RwLock` under `cfg(loom)`.
+#[derive(Debug, Default)]
+pub struct RwLock<T> {
+    #[cfg(not(loom))]
+    inner: parking_lot::RwLock<T>,
+    #[cfg(loom)]
+    inner: loom::sync::RwLock<T>,
+}
+
+/// Shared guard returned by [`RwLock::read`].
+#[cfg(not(loom))]
+pub type RwLockReadGuard<'a, T> = parking_lot::RwLockReadGuard<'a, T>;
+/// Shared guard returned by [`RwLock::read`].
+#[cfg(loom)]
+pub type RwLockReadGuard<'a, T> = loom::sync::RwLockReadGuard<'a, T>;
+/// Exclusive guard returned by [`RwLock::write`].
+#[cfg(not(loom))]
+pub type RwLockWriteGuard<'a, T> = parking_lot::RwLockWriteGuard<'a, T>;
+/// Exclusive guard returned by [`RwLock::write`].
+#[cfg(loom)]
+pub type RwLockWriteGuard<'a, T> = loom::sync::RwLockWriteGuard<'a, T>;
+
+impl<T> RwLock<T> {
+    /// A new unlocked lock holding `value`.
+    pub fn new(value: T) -> Self {
+        Self {
+            #[cfg(not(loom))]
+            inner: parking_lot::RwLock::new(value),
+            #[cfg(loom)]
+            inner: loom::sync::RwLock::new(value),
+        }
+    }
+
+    /// Lock for shared reading, blocking while a writer holds it.
+    pub fn read(&self) -> RwLockReadGuard<'_, T> {
+        #[cfg(not(loom))]
+        {
+            self.inner.read()
+        }
+        #[cfg(loom)]
+        {
+            self.inner.read().unwrap_or_else(|e| e.into_inner())
+        }
+    }
+
+    /// Lock for exclusive writing, blocking while anyone else holds it.
+    pub fn write(&self) -> RwLockWriteGuard<'_, T> {
+        #[cfg(not(loom))]
+        {
+            self.inner.write()
+        }
+        #[cfg(loom)]
+        {
+            self.inner.write().unwrap_or_else(|e| e.into_inner())
+        }
+    }
+}
+
 /// An `UnsafeCell` reachable only through closures, identical under std and loom.
 #[derive(Debug)]
 pub struct UnsafeCell<T> {
