@@ -6,6 +6,7 @@
 //! | module | what it gives |
 //! | --- | --- |
 //! | [`ring`] | bounded SPSC and MPMC rings, plus byte-record rings for C |
+//! | [`cuda`] | GPU discovery, streams, pooled device and pinned memory, top-k / decay kernels with CPU fallbacks |
 //!
 //! Every fallible call returns [`Result`] with the crate's one [`Error`],
 //! whose [`ErrorKind`] is the C status code. The C ABI lives in [`ffi`].
@@ -16,6 +17,7 @@
 #![deny(unsafe_op_in_unsafe_fn)]
 #![warn(missing_docs, clippy::undocumented_unsafe_blocks)]
 
+pub mod cuda;
 pub mod error;
 pub mod ffi;
 pub mod sync;
