@@ -65,6 +65,46 @@ typedef int32_t ultra_status;
 #endif // __STDC_VERSION__ >= 202311L
 #endif // __cplusplus
 
+// A device memory buffer taken from a GPU's pool.
+typedef struct ultra_gpu_buffer_t ultra_gpu_buffer_t;
+
+// Page-locked host memory registered with a GPU, on the GPU's NUMA node.
+typedef struct ultra_gpu_pinned_t ultra_gpu_pinned_t;
+
+// A stream of GPU work (in-order queue).
+typedef struct ultra_gpu_stream_t ultra_gpu_stream_t;
+
+// An open GPU (a context on one device, with its memory pool and kernels).
+typedef struct ultra_gpu_t ultra_gpu_t;
+
+// Settings for `ultra_gpu_open`; start from `ultra_gpu_config_default()`.
+typedef struct {
+  // Most bytes the device memory pool may hand out at once (> 0).
+  size_t pool_size;
+  // Bytes the pool keeps reserved when idle (<= pool_size).
+  size_t release_threshold;
+} ultra_gpu_config_t;
+
+// What one GPU is (filled by `ultra_gpu_device_info`).
+typedef struct {
+  // Device name, NUL-terminated (truncated to 255 bytes).
+  char name[256];
+  // Compute capability, major part.
+  int compute_major;
+  // Compute capability, minor part.
+  int compute_minor;
+  // Total device memory in bytes.
+  size_t total_memory;
+  // Free device memory in bytes at the time of the call.
+  size_t free_memory;
+  // Number of streaming multiprocessors.
+  int sm_count;
+  // NUMA node nearest the GPU, or -1 when unknown.
+  int numa_node;
+  // PCI address "dddd:bb:dd.0", NUL-terminated.
+  char pci_bus_id[16];
+} ultra_gpu_info_t;
+
 // A borrowed byte string `(ptr, len)`; not NUL-terminated.
 // `ptr` may be NULL only when `len` is 0.
 typedef struct {
@@ -106,6 +146,251 @@ const char *ultra_status_str(int32_t status);
 // # Safety
 // `buf` is NULL or valid for `cap` byte writes.
 size_t ultra_last_error(char *buf, size_t cap);
+
+// The default configuration: a 256 MiB pool keeping up to 64 MiB reserved.
+// Thread-safe.
+ultra_gpu_config_t ultra_gpu_config_default(void);
+
+// Write the number of CUDA devices to `*count`: 0 (and ULTRA_OK) when there
+// is no driver. NULL `count` is ULTRA_ERR_NULL_ARGUMENT. Thread-safe.
+//
+// # Safety
+// `count` is NULL or valid for a write.
+ultra_status ultra_gpu_device_count(int *count);
+
+// Describe device `device` into `*out`. ULTRA_ERR_UNAVAILABLE without a
+// driver, ULTRA_ERR_INVALID_ARGUMENT for a device that does not exist,
+// ULTRA_ERR_NULL_ARGUMENT for NULL `out`; on error `*out` is unchanged.
+// Thread-safe.
+//
+// # Safety
+// `out` is NULL or valid for a write of `ultra_gpu_info_t`.
+ultra_status ultra_gpu_device_info(int device, ultra_gpu_info_t *out);
+
+// Open device `device` with `config` (NULL = defaults) and hand the handle
+// to `*out` (release with `ultra_gpu_close`). ULTRA_ERR_UNAVAILABLE without
+// a GPU or driver; ULTRA_ERR_INVALID_ARGUMENT for a bad device or config.
+// On error `*out` is unchanged. Thread-safe; the handle may be used from
+// several threads at once.
+//
+// # Safety
+// `config` is NULL or points to a valid config; `out` is NULL or valid for a write.
+ultra_status ultra_gpu_open(int device, const ultra_gpu_config_t *config, ultra_gpu_t **out);
+
+// Release a GPU handle; NULL is a no-op. Streams, buffers and pinned memory
+// made from it stay valid (they keep the context alive) and are released
+// separately. Not thread-safe with other calls on the same handle.
+//
+// # Safety
+// `gpu` is NULL or a live handle from `ultra_gpu_open`, not used afterwards.
+void ultra_gpu_close(ultra_gpu_t *gpu);
+
+// Write the bytes of `gpu`'s memory pool currently handed out to `*out`.
+// Thread-safe.
+//
+// # Safety
+// `gpu` is NULL or live; `out` is NULL or valid for a write.
+ultra_status ultra_gpu_pool_used(const ultra_gpu_t *gpu, size_t *out);
+
+// The `k` best of `n` scores, sorted by value descending (ties: lower index
+// first; NaN ranks below every number): writes `min(k, n)` indices to
+// `out_idx` and values to `out_val`. Runs on `gpu`, or on the CPU when `gpu`
+// is NULL, with identical results. `scores` may be NULL only when `n == 0`;
+// outputs only when `min(k, n) == 0`. On error nothing is written.
+// Thread-safe (the inputs are only read).
+//
+// # Safety
+// `gpu` is NULL or live; `scores` is valid for `n` reads; `out_idx` and
+// `out_val` are valid for `min(k, n)` writes.
+ultra_status ultra_gpu_topk_f32(const ultra_gpu_t *gpu,
+                                const float *scores,
+                                size_t n,
+                                size_t k,
+                                uint32_t *out_idx,
+                                float *out_val);
+
+// Top-k of each segment `scores[offsets[s] .. offsets[s + 1]]` for
+// `s < num_offsets - 1`, in a fixed stride: segment `s` writes
+// `out_counts[s] = min(k, its length)` results at `out_idx[s * k]` and
+// `out_val[s * k]` (indices relative to the segment); the rest of its
+// stride is filled with UINT32_MAX / NaN. Offsets must be non-decreasing and
+// at most `n`. NULL `gpu` runs on the CPU. On error nothing is written.
+// Thread-safe.
+//
+// # Safety
+// `scores` valid for `n` reads, `offsets` for `num_offsets` reads; `out_idx`
+// and `out_val` for `(num_offsets - 1) * k` writes, `out_counts` for
+// `num_offsets - 1` writes.
+ultra_status ultra_gpu_topk_batched_f32(const ultra_gpu_t *gpu,
+                                        const float *scores,
+                                        size_t n,
+                                        const size_t *offsets,
+                                        size_t num_offsets,
+                                        size_t k,
+                                        uint32_t *out_idx,
+                                        float *out_val,
+                                        uint32_t *out_counts);
+
+// Exponential decay in place: `scores[i] *= 0.5^((now - timestamps[i]) /
+// half_life)`; timestamps after `now` leave their score unchanged.
+// `half_life <= 0` or non-finite, or non-finite `now`, is
+// ULTRA_ERR_INVALID_ARGUMENT and nothing changes. NULL `gpu` runs on the CPU.
+// Not thread-safe with other users of `scores`.
+//
+// # Safety
+// `scores` valid for `n` reads and writes, `timestamps` for `n` reads.
+ultra_status ultra_gpu_decay_f32(const ultra_gpu_t *gpu,
+                                 float *scores,
+                                 const double *timestamps,
+                                 size_t n,
+                                 double now,
+                                 double half_life);
+
+// Decay of each segment `offsets[s] .. offsets[s + 1]` with its own
+// `half_lives[s]` (`num_offsets - 1` of them). Everything is checked before
+// anything changes. NULL `gpu` runs on the CPU.
+//
+// # Safety
+// `scores` valid for `n` reads and writes, `timestamps` for `n` reads,
+// `offsets` for `num_offsets` reads, `half_lives` for `num_offsets - 1` reads.
+ultra_status ultra_gpu_decay_batched_f32(const ultra_gpu_t *gpu,
+                                         float *scores,
+                                         const double *timestamps,
+                                         size_t n,
+                                         const size_t *offsets,
+                                         size_t num_offsets,
+                                         double now,
+                                         const double *half_lives);
+
+// Create a stream on `gpu` (release with `ultra_gpu_stream_free`).
+// Thread-safe.
+//
+// # Safety
+// `gpu` is NULL or live; `out` is NULL or valid for a write.
+ultra_status ultra_gpu_stream_new(const ultra_gpu_t *gpu, ultra_gpu_stream_t **out);
+
+// Release a stream (queued work still completes); NULL is a no-op.
+//
+// # Safety
+// `stream` is NULL or a live handle, not used afterwards.
+void ultra_gpu_stream_free(ultra_gpu_stream_t *stream);
+
+// Block until all work queued on `stream` has finished. Thread-safe.
+//
+// # Safety
+// `stream` is NULL or live.
+ultra_status ultra_gpu_stream_synchronize(const ultra_gpu_stream_t *stream);
+
+// Allocate `bytes > 0` of zeroed device memory from `gpu`'s pool, ordered on
+// `stream` (release with `ultra_gpu_buffer_free`). ULTRA_ERR_OUT_OF_MEMORY
+// when the pool's size would be exceeded. Thread-safe.
+//
+// # Safety
+// `gpu` and `stream` are NULL or live; `out` is NULL or valid for a write.
+ultra_status ultra_gpu_buffer_new(const ultra_gpu_t *gpu,
+                                  const ultra_gpu_stream_t *stream,
+                                  size_t bytes,
+                                  ultra_gpu_buffer_t **out);
+
+// Return a buffer to its pool (after the work queued on its stream); NULL is
+// a no-op.
+//
+// # Safety
+// `buf` is NULL or a live handle, not used afterwards.
+void ultra_gpu_buffer_free(ultra_gpu_buffer_t *buf);
+
+// Queue a copy of `len` host bytes from `src` into `buf` at `offset` on
+// `stream`; `src` may be reused when the call returns. A range outside the
+// buffer is ULTRA_ERR_INVALID_ARGUMENT. Not thread-safe with other users of `buf`.
+//
+// # Safety
+// `buf`/`stream` NULL or live; `src` valid for `len` reads.
+ultra_status ultra_gpu_buffer_upload(ultra_gpu_buffer_t *buf,
+                                     const ultra_gpu_stream_t *stream,
+                                     size_t offset,
+                                     const void *src,
+                                     size_t len);
+
+// Copy `len` bytes of `buf` at `offset` into host memory `dst`, waiting for
+// the copy (and the work queued before it on `stream`). Thread-safe with
+// other readers of `buf`.
+//
+// # Safety
+// `buf`/`stream` NULL or live; `dst` valid for `len` writes.
+ultra_status ultra_gpu_buffer_download(const ultra_gpu_buffer_t *buf,
+                                       const ultra_gpu_stream_t *stream,
+                                       size_t offset,
+                                       void *dst,
+                                       size_t len);
+
+// Queue an asynchronous copy of `pinned[pinned_offset .. + len]` into `buf`
+// at `offset`; returns at once. Do not touch the pinned bytes until
+// `ultra_gpu_stream_synchronize(stream)`.
+//
+// # Safety
+// Handles NULL or live.
+ultra_status ultra_gpu_buffer_upload_pinned(ultra_gpu_buffer_t *buf,
+                                            const ultra_gpu_stream_t *stream,
+                                            size_t offset,
+                                            const ultra_gpu_pinned_t *pinned,
+                                            size_t pinned_offset,
+                                            size_t len);
+
+// Queue an asynchronous copy of `len` bytes of `buf` at `offset` into
+// `pinned[pinned_offset ..]`; returns at once. Read the pinned bytes only
+// after `ultra_gpu_stream_synchronize(stream)`.
+//
+// # Safety
+// Handles NULL or live.
+ultra_status ultra_gpu_buffer_download_pinned(const ultra_gpu_buffer_t *buf,
+                                              const ultra_gpu_stream_t *stream,
+                                              size_t offset,
+                                              ultra_gpu_pinned_t *pinned,
+                                              size_t pinned_offset,
+                                              size_t len);
+
+// Top-k of `n` f32 scores stored in device buffer `buf` (see
+// `ultra_gpu_topk_f32`), computed on `gpu`'s stream after the work already
+// queued there. Values are read back from the device (NaN payloads are not
+// kept). Thread-safe.
+//
+// # Safety
+// Handles NULL or live; outputs valid for `min(k, n)` writes.
+ultra_status ultra_gpu_topk_f32_device(const ultra_gpu_t *gpu,
+                                       const ultra_gpu_buffer_t *buf,
+                                       size_t n,
+                                       size_t k,
+                                       uint32_t *out_idx,
+                                       float *out_val);
+
+// Allocate `bytes > 0` of page-locked host memory for fast copies with
+// `gpu`, placed on the GPU's NUMA node when known (release with
+// `ultra_gpu_pinned_free`). Thread-safe.
+//
+// # Safety
+// `gpu` NULL or live; `out` NULL or valid for a write.
+ultra_status ultra_gpu_pinned_alloc(const ultra_gpu_t *gpu, size_t bytes, ultra_gpu_pinned_t **out);
+
+// The start of a pinned buffer's bytes (valid until `ultra_gpu_pinned_free`),
+// or NULL for a NULL handle. Thread-safe.
+//
+// # Safety
+// `pinned` is NULL or live.
+void *ultra_gpu_pinned_data(const ultra_gpu_pinned_t *pinned);
+
+// Write the NUMA node holding the pinned pages to `*node` (-1 when the
+// kernel cannot tell). Thread-safe.
+//
+// # Safety
+// `pinned` NULL or live; `node` NULL or valid for a write.
+ultra_status ultra_gpu_pinned_numa_node(const ultra_gpu_pinned_t *pinned, int *node);
+
+// Unregister and release pinned memory (waits for copies using it); NULL is
+// a no-op.
+//
+// # Safety
+// `pinned` is NULL or a live handle, not used afterwards.
+void ultra_gpu_pinned_free(ultra_gpu_pinned_t *pinned);
 
 #ifdef __cplusplus
 }  // extern "C"
