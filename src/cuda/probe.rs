@@ -4,7 +4,7 @@
 //! library or symbol is missing. Every GPU call in ultra therefore goes
 //! through two gates: [`driver`] checks once (cached) that the driver library
 //! loads and `cuInit` succeeds, turning absence into
-//! [`Error::Unavailable`]; and [`call`] runs the cudarc call inside
+//! [`Error::Unavailable`]; and the internal `call` runs each cudarc call inside
 //! `catch_unwind`, turning any panic that still escapes (a symbol missing from
 //! an old driver, say) into [`Error::Device`].
 

@@ -602,8 +602,8 @@ pub unsafe extern "C" fn ultra_gpu_pinned_alloc(
 /// `pinned` is NULL or live.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn ultra_gpu_pinned_data(pinned: *const ultra_gpu_pinned_t) -> *mut c_void {
-    // SAFETY: NULL or live per the contract.
     super::common::catch("ultra_gpu_pinned_data", || {
+        // SAFETY: NULL or live per the contract.
         match unsafe { pinned.as_ref() } {
             Some(p) => p.0.as_ptr().cast(),
             None => std::ptr::null_mut(),
