@@ -15,12 +15,12 @@ use crate::error::{Error, Result};
 #[inline(always)]
 pub fn order_key(x: f32) -> u32 {
     let bits = x.to_bits();
-    if x.is_nan() {
-        0
-    } else if bits & 0x8000_0000 != 0 {
-        !bits
+    // Negative: flip every bit (!bits); positive: set the sign bit. Branch-free.
+    let flipped = bits ^ (((bits as i32) >> 31) as u32 | 0x8000_0000);
+    if bits & 0x7FFF_FFFF > 0x7F80_0000 {
+        0 // NaN
     } else {
-        bits | 0x8000_0000
+        flipped
     }
 }
 
