@@ -63,12 +63,32 @@ pub(crate) fn check_len(n: usize) -> Result<()> {
     Ok(())
 }
 
+/// The largest [`order_key`] in `chunk` (a block of at most 64 scores);
+/// written over fixed-size lanes so the compiler vectorises it.
+#[inline(always)]
+fn block_max(chunk: &[f32]) -> u32 {
+    let mut lanes = [0u32; 16];
+    let mut it = chunk.chunks_exact(16);
+    for c in &mut it {
+        for (l, &x) in lanes.iter_mut().zip(c) {
+            *l = (*l).max(order_key(x));
+        }
+    }
+    let tail = it
+        .remainder()
+        .iter()
+        .map(|&x| order_key(x))
+        .fold(0, u32::max);
+    lanes.into_iter().fold(tail, u32::max)
+}
+
 /// The `k` largest rank keys of `scores`, sorted descending.
 ///
 /// Threshold buffer: keys above the current threshold are appended to a
 /// buffer of capacity `max(2k, 64)`; when it fills, `select_nth_unstable`
-/// keeps the best `k` and raises the threshold to the worst kept key. Each
-/// element costs one key computation and one compare; every compaction
+/// keeps the best `k` and raises the threshold to the worst kept key. Blocks
+/// of 64 scores whose best order key is below the threshold are skipped after
+/// one vectorised max; every compaction
 /// discards at least half the buffer, so the total is `O(n + k log k)`.
 pub(crate) fn topk_keys(scores: &[f32], k: usize) -> Result<Vec<u64>> {
     check_len(scores.len())?;
@@ -81,14 +101,24 @@ pub(crate) fn topk_keys(scores: &[f32], k: usize) -> Result<Vec<u64>> {
     // Every key is >= 1 (the index part `!i` is non-zero for i < u32::MAX),
     // so threshold 0 admits everything until the first compaction.
     let mut threshold = 0u64;
-    for (i, &x) in scores.iter().enumerate() {
-        let key = rank_key(x, i as u32);
-        if key > threshold {
-            buf.push(key);
-            if buf.len() == cap {
-                buf.select_nth_unstable_by(k - 1, |a, b| b.cmp(a));
-                buf.truncate(k);
-                threshold = buf[k - 1];
+    // Chunks of CHUNK scores whose largest order key is below the threshold's
+    // cannot contribute; the max is a branch-free, vectorisable reduction, so
+    // once the threshold is high most of the input costs one SIMD pass.
+    const CHUNK: usize = 64;
+    for (c, chunk) in scores.chunks(CHUNK).enumerate() {
+        let top = block_max(chunk);
+        if top < (threshold >> 32) as u32 {
+            continue;
+        }
+        for (j, &x) in chunk.iter().enumerate() {
+            let key = rank_key(x, (c * CHUNK + j) as u32);
+            if key > threshold {
+                buf.push(key);
+                if buf.len() == cap {
+                    buf.select_nth_unstable_by(k - 1, |a, b| b.cmp(a));
+                    buf.truncate(k);
+                    threshold = buf[k - 1];
+                }
             }
         }
     }
