@@ -189,6 +189,14 @@ impl BatchTopK {
         })
     }
 
+    /// Store segment `s`'s result (at most `k` entries).
+    pub(crate) fn set(&mut self, s: usize, (idx, val): (Vec<u32>, Vec<f32>)) {
+        let base = s * self.k;
+        self.counts[s] = idx.len() as u32;
+        self.indices[base..base + idx.len()].copy_from_slice(&idx);
+        self.values[base..base + val.len()].copy_from_slice(&val);
+    }
+
     /// Segment `s`'s `(indices, values)`.
     pub fn segment(&self, s: usize) -> (&[u32], &[f32]) {
         let r = s * self.k..s * self.k + self.counts[s] as usize;
@@ -202,10 +210,7 @@ pub fn topk_batched_f32(scores: &[f32], offsets: &[usize], k: usize) -> Result<B
     let segments = offsets.len().saturating_sub(1);
     let mut out = BatchTopK::empty(segments, k)?;
     for s in 0..segments {
-        let (idx, val) = topk_f32(&scores[offsets[s]..offsets[s + 1]], k)?;
-        out.counts[s] = idx.len() as u32;
-        out.indices[s * k..s * k + idx.len()].copy_from_slice(&idx);
-        out.values[s * k..s * k + val.len()].copy_from_slice(&val);
+        out.set(s, topk_f32(&scores[offsets[s]..offsets[s + 1]], k)?);
     }
     Ok(out)
 }

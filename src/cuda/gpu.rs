@@ -199,10 +199,7 @@ impl Gpu {
         }
         if max_len > MAX_SORT || segments > u32::MAX as usize {
             for s in 0..segments {
-                let (idx, val) = self.topk_f32(&scores[offsets[s]..offsets[s + 1]], k)?;
-                out.counts[s] = idx.len() as u32;
-                out.indices[s * k..s * k + idx.len()].copy_from_slice(&idx);
-                out.values[s * k..s * k + val.len()].copy_from_slice(&val);
+                out.set(s, self.topk_f32(&scores[offsets[s]..offsets[s + 1]], k)?);
             }
             return Ok(out);
         }
