@@ -23,12 +23,13 @@ use crate::error::{Error, Result};
 /// stream and return when their results are on the host.
 #[derive(Debug)]
 pub struct Gpu {
-    ctx: StdArc<CudaContext>,
-    stream: Stream,
+    // Fields drop in order: modules, pool and stream go before the context.
+    kernels: OnceLock<Result<Kernels>>,
     pool: StdArc<DevicePool>,
+    stream: Stream,
     info: DeviceInfo,
     config: GpuConfig,
-    kernels: OnceLock<Result<Kernels>>,
+    ctx: StdArc<CudaContext>,
 }
 
 impl Gpu {
@@ -49,7 +50,7 @@ impl Gpu {
             let stream = Stream {
                 inner: call(|| ctx.new_stream())?,
             };
-            let pool = StdArc::new(DevicePool::new(ordinal, config)?);
+            let pool = StdArc::new(DevicePool::new(&ctx, config)?);
             Ok(Gpu {
                 ctx,
                 stream,

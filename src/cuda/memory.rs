@@ -11,7 +11,7 @@ use cudarc::driver::sys::{
     CUmemAllocationHandleType, CUmemAllocationType, CUmemLocation, CUmemLocationType,
     CUmemPool_attribute, CUmemPoolProps, CUmemoryPool,
 };
-use cudarc::driver::{CudaSlice, DeviceRepr, result};
+use cudarc::driver::{CudaContext, CudaSlice, DeviceRepr, result};
 
 use super::pool::{GpuConfig, Lease, PoolBudget};
 use super::probe::call;
@@ -24,6 +24,9 @@ use crate::sync::Arc;
 pub(crate) struct DevicePool {
     pool: CUmemoryPool,
     pub(crate) budget: Arc<PoolBudget>,
+    /// Keeps the context alive until the pool is destroyed (buffers may
+    /// outlive their Gpu).
+    _ctx: StdArc<CudaContext>,
 }
 
 // SAFETY: a CUmemoryPool handle may be used from any thread (driver objects
@@ -33,8 +36,8 @@ unsafe impl Send for DevicePool {}
 unsafe impl Sync for DevicePool {}
 
 impl DevicePool {
-    /// Create a pool on device `ordinal` sized by `config` (already validated).
-    pub(crate) fn new(ordinal: usize, config: &GpuConfig) -> Result<Self> {
+    /// Create a pool on `ctx`'s device sized by `config` (already validated).
+    pub(crate) fn new(ctx: &StdArc<CudaContext>, config: &GpuConfig) -> Result<Self> {
         // SAFETY: CUmemPoolProps is plain data for which all-zero is valid
         // (zero reserved bytes are required).
         let mut props: CUmemPoolProps = unsafe { std::mem::zeroed() };
@@ -42,7 +45,7 @@ impl DevicePool {
         props.handleTypes = CUmemAllocationHandleType::CU_MEM_HANDLE_TYPE_NONE;
         props.location = CUmemLocation {
             type_: CUmemLocationType::CU_MEM_LOCATION_TYPE_DEVICE,
-            id: ordinal as i32,
+            id: ctx.ordinal() as i32,
         };
         props.maxSize = config.pool_size;
         // SAFETY: `props` is a fully initialised CUmemPoolProps.
@@ -50,6 +53,7 @@ impl DevicePool {
         let this = DevicePool {
             pool,
             budget: PoolBudget::new(config.pool_size),
+            _ctx: ctx.clone(),
         };
         let mut threshold = config.release_threshold as u64;
         // SAFETY: the release threshold attribute takes a cuuint64_t; `pool` is live.
