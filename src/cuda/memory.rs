@@ -73,7 +73,7 @@ impl DevicePool {
             .checked_mul(std::mem::size_of::<T>())
             .filter(|&b| b > 0)
             .ok_or_else(|| Error::invalid(format!("cannot allocate {len} elements")))?;
-        let lease = self.budget.reserve(bytes)?;
+        let lease = PoolBudget::reserve(&self.budget, bytes)?;
         let s = &stream.inner;
         call(|| s.context().bind_to_thread())?;
         // SAFETY: pool and stream are live; the memory is uninitialised, which

@@ -67,23 +67,25 @@ impl PoolBudget {
         })
     }
 
-    /// Reserve `bytes`, or `OutOfMemory` (nothing reserved) if that would
-    /// exceed the limit.
-    pub fn reserve(self: &Arc<Self>, bytes: usize) -> Result<Lease> {
+    /// Reserve `bytes` of `budget`, or `OutOfMemory` (nothing reserved) if
+    /// that would exceed the limit. (An associated function, not a method:
+    /// loom's `Arc` cannot be a receiver.)
+    pub fn reserve(budget: &Arc<Self>, bytes: usize) -> Result<Lease> {
+        let this = &**budget;
         // Relaxed is enough: the counter guards no other memory, only itself,
         // and compare_exchange makes each update atomic.
-        self.used
+        this.used
             .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |u| {
-                u.checked_add(bytes).filter(|&n| n <= self.limit)
+                u.checked_add(bytes).filter(|&n| n <= this.limit)
             })
             .map_err(|u| {
                 Error::out_of_memory(format!(
                     "device pool: {bytes} bytes requested, {u} of {} in use",
-                    self.limit
+                    this.limit
                 ))
             })?;
         Ok(Lease {
-            budget: self.clone(),
+            budget: budget.clone(),
             bytes,
         })
     }
@@ -119,14 +121,17 @@ mod tests {
     #[test]
     fn budget_limit_holds() {
         let b = PoolBudget::new(100);
-        let a = b.reserve(60).unwrap();
-        assert!(matches!(b.reserve(41), Err(Error::OutOfMemory(_))));
+        let a = PoolBudget::reserve(&b, 60).unwrap();
+        assert!(matches!(
+            PoolBudget::reserve(&b, 41),
+            Err(Error::OutOfMemory(_))
+        ));
         assert_eq!(b.used(), 60);
-        let c = b.reserve(40).unwrap();
+        let c = PoolBudget::reserve(&b, 40).unwrap();
         assert_eq!(b.used(), 100);
         drop(a);
         assert_eq!(b.used(), 40);
-        assert!(b.reserve(usize::MAX).is_err());
+        assert!(PoolBudget::reserve(&b, usize::MAX).is_err());
         drop(c);
         assert_eq!(b.used(), 0);
     }
