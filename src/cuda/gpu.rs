@@ -142,7 +142,7 @@ impl Gpu {
             let l = self.launch()?;
             let mut d = self.pool.alloc::<f32>(&self.stream, scores.len())?;
             call(|| self.stream.inner.memcpy_htod(scores, &mut d.slice))?;
-            let keys = l.topk_keys(&d.slice, scores.len(), k)?;
+            let keys = l.topk_keys(&d.slice.as_view(), scores.len(), k)?;
             let idx: Vec<u32> = keys.iter().map(|&key| cpu::key_index(key)).collect();
             let val = idx.iter().map(|&i| scores[i as usize]).collect();
             Ok((idx, val))
@@ -174,9 +174,7 @@ impl Gpu {
             // allocations are 256-byte aligned, so it is a valid [f32; n] view.
             let view = unsafe { buf.mem.slice.transmute::<f32>(n) }
                 .ok_or_else(|| Error::invalid("buffer too small"))?;
-            let mut scores = self.pool.alloc::<f32>(&self.stream, n)?;
-            call(|| self.stream.inner.memcpy_dtod(&view, &mut scores.slice))?;
-            let keys = l.topk_keys(&scores.slice, n, k)?;
+            let keys = l.topk_keys(&view, n, k)?;
             let idx: Vec<u32> = keys.iter().map(|&key| cpu::key_index(key)).collect();
             let val = keys.iter().map(|&key| cpu::key_value(key)).collect();
             Ok((idx, val))

@@ -18,7 +18,7 @@
 
 use std::sync::Arc as StdArc;
 
-use cudarc::driver::{CudaContext, CudaFunction, CudaSlice, LaunchConfig, PushKernelArg};
+use cudarc::driver::{CudaContext, CudaFunction, CudaSlice, CudaView, LaunchConfig, PushKernelArg};
 use cudarc::nvrtc::{CompileOptions, compile_ptx_with_opts};
 
 use super::memory::{DevicePool, Pooled};
@@ -102,7 +102,7 @@ impl Launch<'_> {
     /// The `k` (1 ..= n) largest rank keys of the `n` device scores, descending.
     pub(crate) fn topk_keys(
         &self,
-        scores: &CudaSlice<f32>,
+        scores: &CudaView<'_, f32>,
         n: usize,
         k: usize,
     ) -> Result<Vec<u64>> {
