@@ -65,53 +65,45 @@ typedef int32_t ultra_status;
 #endif // __STDC_VERSION__ >= 202311L
 #endif // __cplusplus
 
-// A cache of byte-string keys and values (opaque; made by
-// `ultra_cache_new`, released by `ultra_cache_free`).
-typedef struct ultra_cache_t ultra_cache_t;
+// A device memory buffer taken from a GPU's pool.
+typedef struct ultra_gpu_buffer_t ultra_gpu_buffer_t;
 
-// A value read with `ultra_cache_get_value`: the bytes plus their age,
-// remaining TTL and refresh-ahead flag. Owned by the caller until
-// `ultra_value_release`; independent of the cache it came from.
-typedef struct ultra_value_t ultra_value_t;
+// Page-locked host memory registered with a GPU, on the GPU's NUMA node.
+typedef struct ultra_gpu_pinned_t ultra_gpu_pinned_t;
 
-// Settings for `ultra_cache_new`. Start from `ultra_cache_config_default()`.
+// A stream of GPU work (in-order queue).
+typedef struct ultra_gpu_stream_t ultra_gpu_stream_t;
+
+// An open GPU (a context on one device, with its memory pool and kernels).
+typedef struct ultra_gpu_t ultra_gpu_t;
+
+// Settings for `ultra_gpu_open`; start from `ultra_gpu_config_default()`.
 typedef struct {
-  // Maximum number of entries (> 0). An exact bound.
-  uint64_t capacity;
-  // Maximum total `key_len + val_len` bytes; 0 = unbounded. An exact bound;
-  // one entry may use at most `max_bytes / shard_count` bytes.
-  uint64_t max_bytes;
-  // Number of shards, a power of two <= capacity; 0 = chosen from the CPU count.
-  uint32_t shard_count;
-  // TTL of entries put with `ttl_ms == 0`; 0 = they never expire.
-  uint64_t default_ttl_ms;
-  // Refresh-ahead point in thousandths of the TTL (e.g. 800); 0 = off.
-  // Once an entry is older than that, exactly one `ultra_cache_get_value`
-  // caller sees `ultra_value_should_refresh` return true.
-  uint32_t refresh_ahead_permille;
-} ultra_cache_config_t;
+  // Most bytes the device memory pool may hand out at once (> 0).
+  size_t pool_size;
+  // Bytes the pool keeps reserved when idle (<= pool_size).
+  size_t release_threshold;
+} ultra_gpu_config_t;
 
-// Counters of a cache (`ultra_cache_stats`).
+// What one GPU is (filled by `ultra_gpu_device_info`).
 typedef struct {
-  // Lookups that returned a value.
-  uint64_t hits;
-  // Lookups that found nothing (or only an expired entry).
-  uint64_t misses;
-  // Puts of a new key.
-  uint64_t inserts;
-  // Puts that replaced a present key's value.
-  uint64_t updates;
-  // Entries dropped by the eviction policy.
-  uint64_t evictions;
-  // Entries dropped because their TTL had passed.
-  uint64_t expirations;
-  // Entries dropped by remove, remove_prefix or clear.
-  uint64_t removals;
-  // Entries held now.
-  uint64_t entries;
-  // Bytes (`key_len + val_len`) held now.
-  uint64_t weight;
-} ultra_cache_stats_t;
+  // Device name, NUL-terminated (truncated to 255 bytes).
+  char name[256];
+  // Compute capability, major part.
+  int compute_major;
+  // Compute capability, minor part.
+  int compute_minor;
+  // Total device memory in bytes.
+  size_t total_memory;
+  // Free device memory in bytes at the time of the call.
+  size_t free_memory;
+  // Number of streaming multiprocessors.
+  int sm_count;
+  // NUMA node nearest the GPU, or -1 when unknown.
+  int numa_node;
+  // PCI address "dddd:bb:dd.0", NUL-terminated.
+  char pci_bus_id[16];
+} ultra_gpu_info_t;
 
 // A borrowed byte string `(ptr, len)`; not NUL-terminated.
 // `ptr` may be NULL only when `len` is 0.
@@ -125,158 +117,6 @@ typedef struct {
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
-
-// The default settings: 10000 entries, no byte budget, automatic shard
-// count, no default TTL, no refresh-ahead. Thread-safe.
-ultra_cache_config_t ultra_cache_config_default(void);
-
-// Create a cache from `config` and store it in `*out` (free it with
-// `ultra_cache_free`).
-//
-// NULL `config` or `out`: ULTRA_ERR_NULL_ARGUMENT. Zero capacity, a shard
-// count that is not a power of two or exceeds the capacity, `max_bytes`
-// below the shard count, or `refresh_ahead_permille >= 1000`:
-// ULTRA_ERR_INVALID_ARGUMENT. On error `*out` is untouched. Thread-safe.
-//
-// # Safety
-// `config` is NULL or points to a valid config; `out` is NULL or writable.
-ultra_status ultra_cache_new(const ultra_cache_config_t *config, ultra_cache_t **out);
-
-// Free a cache and every entry in it. NULL is a no-op. Values still held
-// through `ultra_value_t` stay valid. No other thread may use `cache`
-// during or after this call.
-//
-// # Safety
-// `cache` is NULL or came from `ultra_cache_new` and was not freed yet.
-void ultra_cache_free(ultra_cache_t *cache);
-
-// Insert or replace `key` (copied) with `val` (copied), expiring after
-// `ttl_ms` milliseconds (0 = the cache's default TTL).
-//
-// NULL `cache`, or NULL `key`/`val` with a non-zero length:
-// ULTRA_ERR_NULL_ARGUMENT. An entry larger than one shard's share of
-// `max_bytes`: ULTRA_ERR_INVALID_ARGUMENT. On error nothing changes.
-// Thread-safe.
-//
-// # Safety
-// `cache` is NULL or live; `key`/`val` are valid for `key_len`/`val_len` bytes.
-ultra_status ultra_cache_put(const ultra_cache_t *cache,
-                             const uint8_t *key,
-                             size_t key_len,
-                             const uint8_t *val,
-                             size_t val_len,
-                             uint64_t ttl_ms);
-
-// Copy the value under `key` into `(out, cap)` and its length into `*val_len`.
-//
-// ULTRA_ERR_NOT_FOUND if absent or expired (`*val_len` untouched);
-// ULTRA_ERR_BUFFER_TOO_SMALL if `cap` is too small (`*val_len` = size
-// needed, `out` untouched); NULL `cache` or `val_len`, or NULL `key` with a
-// non-zero length: ULTRA_ERR_NULL_ARGUMENT. `out` may be NULL when `cap`
-// is 0. Thread-safe.
-//
-// # Safety
-// `cache` is NULL or live; `key` valid for `key_len` bytes; `out` valid for
-// `cap` bytes; `val_len` NULL or writable.
-ultra_status ultra_cache_get(const ultra_cache_t *cache,
-                             const uint8_t *key,
-                             size_t key_len,
-                             uint8_t *out,
-                             size_t cap,
-                             size_t *val_len);
-
-// Zero-copy read: store a reference to the value under `key` in `*out`,
-// with its age, remaining TTL and refresh-ahead flag. Release it with
-// `ultra_value_release`; the bytes stay valid until then even if the entry
-// is evicted, replaced or removed, or the cache freed.
-//
-// ULTRA_ERR_NOT_FOUND if absent or expired (`*out` untouched); NULL
-// `cache` or `out`, or NULL `key` with a non-zero length:
-// ULTRA_ERR_NULL_ARGUMENT. Thread-safe.
-//
-// # Safety
-// `cache` is NULL or live; `key` valid for `key_len` bytes; `out` NULL or writable.
-ultra_status ultra_cache_get_value(const ultra_cache_t *cache,
-                                   const uint8_t *key,
-                                   size_t key_len,
-                                   ultra_value_t **out);
-
-// The bytes of `value` (valid until `ultra_value_release`); their length
-// goes to `*len` when `len` is not NULL. NULL `value`: returns NULL and
-// writes 0. Thread-safe (the value is immutable).
-//
-// # Safety
-// `value` is NULL or a live `ultra_value_t`; `len` NULL or writable.
-const uint8_t *ultra_value_data(const ultra_value_t *value, size_t *len);
-
-// Milliseconds between storing the value and reading it (the HTTP
-// `Age`/`X-Cache-Age`). NULL `value`: 0. Thread-safe.
-//
-// # Safety
-// `value` is NULL or a live `ultra_value_t`.
-uint64_t ultra_value_age_ms(const ultra_value_t *value);
-
-// Milliseconds of TTL left when the value was read; `UINT64_MAX` if it
-// never expires. NULL `value`: 0. Thread-safe.
-//
-// # Safety
-// `value` is NULL or a live `ultra_value_t`.
-uint64_t ultra_value_ttl_ms(const ultra_value_t *value);
-
-// True for exactly one reader once the entry passed the refresh-ahead point
-// of its TTL: that caller should re-fetch the value and put it again.
-// NULL `value`: false. Thread-safe.
-//
-// # Safety
-// `value` is NULL or a live `ultra_value_t`.
-bool ultra_value_should_refresh(const ultra_value_t *value);
-
-// Release a value from `ultra_cache_get_value`. NULL is a no-op.
-//
-// # Safety
-// `value` is NULL or a live `ultra_value_t`, released exactly once.
-void ultra_value_release(ultra_value_t *value);
-
-// Remove `key`. ULTRA_ERR_NOT_FOUND if it was absent or expired. NULL
-// `cache`, or NULL `key` with a non-zero length: ULTRA_ERR_NULL_ARGUMENT.
-// Thread-safe.
-//
-// # Safety
-// `cache` is NULL or live; `key` valid for `key_len` bytes.
-ultra_status ultra_cache_remove(const ultra_cache_t *cache, const uint8_t *key, size_t key_len);
-
-// Remove every entry whose key starts with `(prefix, len)` (e.g. "post:42"
-// removes "post:42" and "post:42:meta"); the number removed goes to
-// `*removed` when `removed` is not NULL. An empty prefix removes everything.
-// NULL `cache`, or NULL `prefix` with a non-zero length:
-// ULTRA_ERR_NULL_ARGUMENT. Thread-safe (scans shard by shard).
-//
-// # Safety
-// `cache` is NULL or live; `prefix` valid for `len` bytes; `removed` NULL or writable.
-ultra_status ultra_cache_remove_prefix(const ultra_cache_t *cache,
-                                       const uint8_t *prefix,
-                                       size_t len,
-                                       uint64_t *removed);
-
-// Remove every entry. NULL `cache`: ULTRA_ERR_NULL_ARGUMENT. Thread-safe.
-//
-// # Safety
-// `cache` is NULL or live.
-ultra_status ultra_cache_clear(const ultra_cache_t *cache);
-
-// Drop every expired entry; the number dropped goes to `*purged` when
-// `purged` is not NULL. NULL `cache`: ULTRA_ERR_NULL_ARGUMENT. Thread-safe.
-//
-// # Safety
-// `cache` is NULL or live; `purged` NULL or writable.
-ultra_status ultra_cache_purge_expired(const ultra_cache_t *cache, uint64_t *purged);
-
-// Write the cache's counters to `*out`. NULL `cache` or `out`:
-// ULTRA_ERR_NULL_ARGUMENT. Thread-safe (a per-counter snapshot).
-//
-// # Safety
-// `cache` is NULL or live; `out` NULL or writable.
-ultra_status ultra_cache_stats(const ultra_cache_t *cache, ultra_cache_stats_t *out);
 
 // The library version as a static NUL-terminated string, e.g. "0.1.0".
 //
@@ -306,6 +146,251 @@ const char *ultra_status_str(int32_t status);
 // # Safety
 // `buf` is NULL or valid for `cap` byte writes.
 size_t ultra_last_error(char *buf, size_t cap);
+
+// The default configuration: a 256 MiB pool keeping up to 64 MiB reserved.
+// Thread-safe.
+ultra_gpu_config_t ultra_gpu_config_default(void);
+
+// Write the number of CUDA devices to `*count`: 0 (and ULTRA_OK) when there
+// is no driver. NULL `count` is ULTRA_ERR_NULL_ARGUMENT. Thread-safe.
+//
+// # Safety
+// `count` is NULL or valid for a write.
+ultra_status ultra_gpu_device_count(int *count);
+
+// Describe device `device` into `*out`. ULTRA_ERR_UNAVAILABLE without a
+// driver, ULTRA_ERR_INVALID_ARGUMENT for a device that does not exist,
+// ULTRA_ERR_NULL_ARGUMENT for NULL `out`; on error `*out` is unchanged.
+// Thread-safe.
+//
+// # Safety
+// `out` is NULL or valid for a write of `ultra_gpu_info_t`.
+ultra_status ultra_gpu_device_info(int device, ultra_gpu_info_t *out);
+
+// Open device `device` with `config` (NULL = defaults) and hand the handle
+// to `*out` (release with `ultra_gpu_close`). ULTRA_ERR_UNAVAILABLE without
+// a GPU or driver; ULTRA_ERR_INVALID_ARGUMENT for a bad device or config.
+// On error `*out` is unchanged. Thread-safe; the handle may be used from
+// several threads at once.
+//
+// # Safety
+// `config` is NULL or points to a valid config; `out` is NULL or valid for a write.
+ultra_status ultra_gpu_open(int device, const ultra_gpu_config_t *config, ultra_gpu_t **out);
+
+// Release a GPU handle; NULL is a no-op. Streams, buffers and pinned memory
+// made from it stay valid (they keep the context alive) and are released
+// separately. Not thread-safe with other calls on the same handle.
+//
+// # Safety
+// `gpu` is NULL or a live handle from `ultra_gpu_open`, not used afterwards.
+void ultra_gpu_close(ultra_gpu_t *gpu);
+
+// Write the bytes of `gpu`'s memory pool currently handed out to `*out`.
+// Thread-safe.
+//
+// # Safety
+// `gpu` is NULL or live; `out` is NULL or valid for a write.
+ultra_status ultra_gpu_pool_used(const ultra_gpu_t *gpu, size_t *out);
+
+// The `k` best of `n` scores, sorted by value descending (ties: lower index
+// first; NaN ranks below every number): writes `min(k, n)` indices to
+// `out_idx` and values to `out_val`. Runs on `gpu`, or on the CPU when `gpu`
+// is NULL, with identical results. `scores` may be NULL only when `n == 0`;
+// outputs only when `min(k, n) == 0`. On error nothing is written.
+// Thread-safe (the inputs are only read).
+//
+// # Safety
+// `gpu` is NULL or live; `scores` is valid for `n` reads; `out_idx` and
+// `out_val` are valid for `min(k, n)` writes.
+ultra_status ultra_gpu_topk_f32(const ultra_gpu_t *gpu,
+                                const float *scores,
+                                size_t n,
+                                size_t k,
+                                uint32_t *out_idx,
+                                float *out_val);
+
+// Top-k of each segment `scores[offsets[s] .. offsets[s + 1]]` for
+// `s < num_offsets - 1`, in a fixed stride: segment `s` writes
+// `out_counts[s] = min(k, its length)` results at `out_idx[s * k]` and
+// `out_val[s * k]` (indices relative to the segment); the rest of its
+// stride is filled with UINT32_MAX / NaN. Offsets must be non-decreasing and
+// at most `n`. NULL `gpu` runs on the CPU. On error nothing is written.
+// Thread-safe.
+//
+// # Safety
+// `scores` valid for `n` reads, `offsets` for `num_offsets` reads; `out_idx`
+// and `out_val` for `(num_offsets - 1) * k` writes, `out_counts` for
+// `num_offsets - 1` writes.
+ultra_status ultra_gpu_topk_batched_f32(const ultra_gpu_t *gpu,
+                                        const float *scores,
+                                        size_t n,
+                                        const size_t *offsets,
+                                        size_t num_offsets,
+                                        size_t k,
+                                        uint32_t *out_idx,
+                                        float *out_val,
+                                        uint32_t *out_counts);
+
+// Exponential decay in place: `scores[i] *= 0.5^((now - timestamps[i]) /
+// half_life)`; timestamps after `now` leave their score unchanged.
+// `half_life <= 0` or non-finite, or non-finite `now`, is
+// ULTRA_ERR_INVALID_ARGUMENT and nothing changes. NULL `gpu` runs on the CPU.
+// Not thread-safe with other users of `scores`.
+//
+// # Safety
+// `scores` valid for `n` reads and writes, `timestamps` for `n` reads.
+ultra_status ultra_gpu_decay_f32(const ultra_gpu_t *gpu,
+                                 float *scores,
+                                 const double *timestamps,
+                                 size_t n,
+                                 double now,
+                                 double half_life);
+
+// Decay of each segment `offsets[s] .. offsets[s + 1]` with its own
+// `half_lives[s]` (`num_offsets - 1` of them). Everything is checked before
+// anything changes. NULL `gpu` runs on the CPU.
+//
+// # Safety
+// `scores` valid for `n` reads and writes, `timestamps` for `n` reads,
+// `offsets` for `num_offsets` reads, `half_lives` for `num_offsets - 1` reads.
+ultra_status ultra_gpu_decay_batched_f32(const ultra_gpu_t *gpu,
+                                         float *scores,
+                                         const double *timestamps,
+                                         size_t n,
+                                         const size_t *offsets,
+                                         size_t num_offsets,
+                                         double now,
+                                         const double *half_lives);
+
+// Create a stream on `gpu` (release with `ultra_gpu_stream_free`).
+// Thread-safe.
+//
+// # Safety
+// `gpu` is NULL or live; `out` is NULL or valid for a write.
+ultra_status ultra_gpu_stream_new(const ultra_gpu_t *gpu, ultra_gpu_stream_t **out);
+
+// Release a stream (queued work still completes); NULL is a no-op.
+//
+// # Safety
+// `stream` is NULL or a live handle, not used afterwards.
+void ultra_gpu_stream_free(ultra_gpu_stream_t *stream);
+
+// Block until all work queued on `stream` has finished. Thread-safe.
+//
+// # Safety
+// `stream` is NULL or live.
+ultra_status ultra_gpu_stream_synchronize(const ultra_gpu_stream_t *stream);
+
+// Allocate `bytes > 0` of zeroed device memory from `gpu`'s pool, ordered on
+// `stream` (release with `ultra_gpu_buffer_free`). ULTRA_ERR_OUT_OF_MEMORY
+// when the pool's size would be exceeded. Thread-safe.
+//
+// # Safety
+// `gpu` and `stream` are NULL or live; `out` is NULL or valid for a write.
+ultra_status ultra_gpu_buffer_new(const ultra_gpu_t *gpu,
+                                  const ultra_gpu_stream_t *stream,
+                                  size_t bytes,
+                                  ultra_gpu_buffer_t **out);
+
+// Return a buffer to its pool (after the work queued on its stream); NULL is
+// a no-op.
+//
+// # Safety
+// `buf` is NULL or a live handle, not used afterwards.
+void ultra_gpu_buffer_free(ultra_gpu_buffer_t *buf);
+
+// Queue a copy of `len` host bytes from `src` into `buf` at `offset` on
+// `stream`; `src` may be reused when the call returns. A range outside the
+// buffer is ULTRA_ERR_INVALID_ARGUMENT. Not thread-safe with other users of `buf`.
+//
+// # Safety
+// `buf`/`stream` NULL or live; `src` valid for `len` reads.
+ultra_status ultra_gpu_buffer_upload(ultra_gpu_buffer_t *buf,
+                                     const ultra_gpu_stream_t *stream,
+                                     size_t offset,
+                                     const void *src,
+                                     size_t len);
+
+// Copy `len` bytes of `buf` at `offset` into host memory `dst`, waiting for
+// the copy (and the work queued before it on `stream`). Thread-safe with
+// other readers of `buf`.
+//
+// # Safety
+// `buf`/`stream` NULL or live; `dst` valid for `len` writes.
+ultra_status ultra_gpu_buffer_download(const ultra_gpu_buffer_t *buf,
+                                       const ultra_gpu_stream_t *stream,
+                                       size_t offset,
+                                       void *dst,
+                                       size_t len);
+
+// Queue an asynchronous copy of `pinned[pinned_offset .. + len]` into `buf`
+// at `offset`; returns at once. Do not touch the pinned bytes until
+// `ultra_gpu_stream_synchronize(stream)`.
+//
+// # Safety
+// Handles NULL or live.
+ultra_status ultra_gpu_buffer_upload_pinned(ultra_gpu_buffer_t *buf,
+                                            const ultra_gpu_stream_t *stream,
+                                            size_t offset,
+                                            const ultra_gpu_pinned_t *pinned,
+                                            size_t pinned_offset,
+                                            size_t len);
+
+// Queue an asynchronous copy of `len` bytes of `buf` at `offset` into
+// `pinned[pinned_offset ..]`; returns at once. Read the pinned bytes only
+// after `ultra_gpu_stream_synchronize(stream)`.
+//
+// # Safety
+// Handles NULL or live.
+ultra_status ultra_gpu_buffer_download_pinned(const ultra_gpu_buffer_t *buf,
+                                              const ultra_gpu_stream_t *stream,
+                                              size_t offset,
+                                              ultra_gpu_pinned_t *pinned,
+                                              size_t pinned_offset,
+                                              size_t len);
+
+// Top-k of `n` f32 scores stored in device buffer `buf` (see
+// `ultra_gpu_topk_f32`), computed on `gpu`'s stream after the work already
+// queued there. Values are read back from the device (NaN payloads are not
+// kept). Thread-safe.
+//
+// # Safety
+// Handles NULL or live; outputs valid for `min(k, n)` writes.
+ultra_status ultra_gpu_topk_f32_device(const ultra_gpu_t *gpu,
+                                       const ultra_gpu_buffer_t *buf,
+                                       size_t n,
+                                       size_t k,
+                                       uint32_t *out_idx,
+                                       float *out_val);
+
+// Allocate `bytes > 0` of page-locked host memory for fast copies with
+// `gpu`, placed on the GPU's NUMA node when known (release with
+// `ultra_gpu_pinned_free`). Thread-safe.
+//
+// # Safety
+// `gpu` NULL or live; `out` NULL or valid for a write.
+ultra_status ultra_gpu_pinned_alloc(const ultra_gpu_t *gpu, size_t bytes, ultra_gpu_pinned_t **out);
+
+// The start of a pinned buffer's bytes (valid until `ultra_gpu_pinned_free`),
+// or NULL for a NULL handle. Thread-safe.
+//
+// # Safety
+// `pinned` is NULL or live.
+void *ultra_gpu_pinned_data(const ultra_gpu_pinned_t *pinned);
+
+// Write the NUMA node holding the pinned pages to `*node` (-1 when the
+// kernel cannot tell). Thread-safe.
+//
+// # Safety
+// `pinned` NULL or live; `node` NULL or valid for a write.
+ultra_status ultra_gpu_pinned_numa_node(const ultra_gpu_pinned_t *pinned, int *node);
+
+// Unregister and release pinned memory (waits for copies using it); NULL is
+// a no-op.
+//
+// # Safety
+// `pinned` is NULL or a live handle, not used afterwards.
+void ultra_gpu_pinned_free(ultra_gpu_pinned_t *pinned);
 
 #ifdef __cplusplus
 }  // extern "C"

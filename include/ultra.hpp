@@ -302,6 +302,128 @@ class cache {
 
  private:
   detail::handle<ultra_cache_t, ultra_cache_free> c_;
+// ---- cuda ----
+// GPU discovery, a GPU handle with streams, pooled device buffers and pinned
+// host memory, and top-k / decay that run on the GPU when one is open and on
+// the CPU otherwise. Without a GPU, gpu::open throws ultra::error with
+// ULTRA_ERR_UNAVAILABLE; gpu::try_open returns an empty optional instead.
+
+inline int gpu_device_count() {
+  int n = 0;
+  check(ultra_gpu_device_count(&n));
+  return n;
+}
+
+inline ultra_gpu_info_t gpu_device_info(int device) {
+  ultra_gpu_info_t info{};
+  check(ultra_gpu_device_info(device, &info));
+  return info;
+}
+
+class gpu_stream : public detail::handle<ultra_gpu_stream_t, ultra_gpu_stream_free> {
+ public:
+  using handle::handle;
+  void synchronize() const { check(ultra_gpu_stream_synchronize(get())); }
+};
+
+class gpu_pinned : public detail::handle<ultra_gpu_pinned_t, ultra_gpu_pinned_free> {
+ public:
+  gpu_pinned() noexcept = default;
+  gpu_pinned(ultra_gpu_pinned_t* p, size_t size) noexcept : handle(p), size_(size) {}
+  void* data() const noexcept { return ultra_gpu_pinned_data(get()); }
+  size_t size() const noexcept { return size_; }
+  int numa_node() const {
+    int node = -1;
+    check(ultra_gpu_pinned_numa_node(get(), &node));
+    return node;
+  }
+
+ private:
+  size_t size_ = 0;
+};
+
+class gpu_buffer : public detail::handle<ultra_gpu_buffer_t, ultra_gpu_buffer_free> {
+ public:
+  gpu_buffer() noexcept = default;
+  gpu_buffer(ultra_gpu_buffer_t* p, size_t size) noexcept : handle(p), size_(size) {}
+  size_t size() const noexcept { return size_; }
+  void upload(const gpu_stream& s, size_t offset, const void* src, size_t len) {
+    check(ultra_gpu_buffer_upload(get(), s.get(), offset, src, len));
+  }
+  void download(const gpu_stream& s, size_t offset, void* dst, size_t len) const {
+    check(ultra_gpu_buffer_download(get(), s.get(), offset, dst, len));
+  }
+  void upload_async(const gpu_stream& s, size_t offset, const gpu_pinned& p, size_t p_offset,
+                    size_t len) {
+    check(ultra_gpu_buffer_upload_pinned(get(), s.get(), offset, p.get(), p_offset, len));
+  }
+  void download_async(const gpu_stream& s, size_t offset, gpu_pinned& p, size_t p_offset,
+                      size_t len) const {
+    check(ultra_gpu_buffer_download_pinned(get(), s.get(), offset, p.get(), p_offset, len));
+  }
+
+ private:
+  size_t size_ = 0;
+};
+
+// Top-k result: indices and values, best first.
+struct topk_result {
+  std::vector<uint32_t> indices;
+  std::vector<float> values;
+};
+
+// An open GPU. A default-constructed (empty) gpu means "use the CPU": topk and
+// decay then run on the CPU, so callers do not branch.
+class gpu : public detail::handle<ultra_gpu_t, ultra_gpu_close> {
+ public:
+  using handle::handle;
+  static gpu open(int device = 0, const ultra_gpu_config_t& cfg = ultra_gpu_config_default()) {
+    ultra_gpu_t* g = nullptr;
+    check(ultra_gpu_open(device, &cfg, &g));
+    return gpu(g);
+  }
+  // The GPU when one opens, else an empty handle (the CPU path).
+  static gpu open_or_cpu(int device = 0,
+                         const ultra_gpu_config_t& cfg = ultra_gpu_config_default()) {
+    ultra_gpu_t* g = nullptr;
+    return ultra_gpu_open(device, &cfg, &g) == ULTRA_OK ? gpu(g) : gpu();
+  }
+  gpu_stream new_stream() const {
+    ultra_gpu_stream_t* s = nullptr;
+    check(ultra_gpu_stream_new(get(), &s));
+    return gpu_stream(s);
+  }
+  gpu_buffer alloc(const gpu_stream& s, size_t bytes) const {
+    ultra_gpu_buffer_t* b = nullptr;
+    check(ultra_gpu_buffer_new(get(), s.get(), bytes, &b));
+    return gpu_buffer(b, bytes);
+  }
+  gpu_pinned pinned(size_t bytes) const {
+    ultra_gpu_pinned_t* p = nullptr;
+    check(ultra_gpu_pinned_alloc(get(), bytes, &p));
+    return gpu_pinned(p, bytes);
+  }
+  size_t pool_used() const {
+    size_t n = 0;
+    check(ultra_gpu_pool_used(get(), &n));
+    return n;
+  }
+  topk_result topk(const float* scores, size_t n, size_t k) const {
+    size_t m = k < n ? k : n;
+    topk_result r{std::vector<uint32_t>(m), std::vector<float>(m)};
+    check(ultra_gpu_topk_f32(get(), scores, n, k, r.indices.data(), r.values.data()));
+    return r;
+  }
+  topk_result topk(const std::vector<float>& scores, size_t k) const {
+    return topk(scores.data(), scores.size(), k);
+  }
+  void decay(std::vector<float>& scores, const std::vector<double>& timestamps, double now,
+             double half_life) const {
+    if (scores.size() != timestamps.size())
+      throw error(ULTRA_ERR_INVALID_ARGUMENT, "scores and timestamps differ in length");
+    check(ultra_gpu_decay_f32(get(), scores.data(), timestamps.data(), scores.size(), now,
+                              half_life));
+  }
 };
 
 }  // namespace ultra

@@ -7,6 +7,7 @@
 //! | --- | --- |
 //! | [`cache`] | sharded in-process cache: TTL, weight budgets, adaptive S3-FIFO eviction, prefix invalidation, single-flight loads |
 //! | [`ring`] | bounded SPSC and MPMC rings, plus byte-record rings for C |
+//! | [`cuda`] | GPU discovery, streams, pooled device and pinned memory, top-k / decay kernels with CPU fallbacks |
 //!
 //! Every fallible call returns [`Result`] with the crate's one [`Error`],
 //! whose [`ErrorKind`] is the C status code. The C ABI lives in [`ffi`].
@@ -18,6 +19,7 @@
 #![warn(missing_docs, clippy::undocumented_unsafe_blocks)]
 
 pub mod cache;
+pub mod cuda;
 pub mod error;
 pub mod ffi;
 pub mod ring;

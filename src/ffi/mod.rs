@@ -17,5 +17,6 @@ pub mod cache;
 pub mod common;
 pub mod core;
 pub mod ring;
+pub mod cuda;
 
 pub use common::{ultra_status, ultra_str_t};
