@@ -65,6 +65,10 @@ typedef int32_t ultra_status;
 #endif // __STDC_VERSION__ >= 202311L
 #endif // __cplusplus
 
+// A cache of byte-string keys and values (opaque; made by
+// `ultra_cache_new`, released by `ultra_cache_free`).
+typedef struct ultra_cache_t ultra_cache_t;
+
 // A device memory buffer taken from a GPU's pool.
 typedef struct ultra_gpu_buffer_t ultra_gpu_buffer_t;
 
@@ -76,6 +80,65 @@ typedef struct ultra_gpu_stream_t ultra_gpu_stream_t;
 
 // An open GPU (a context on one device, with its memory pool and kernels).
 typedef struct ultra_gpu_t ultra_gpu_t;
+
+// A bounded MPMC queue of byte records in fixed-size slots. Opaque; made by
+// `ultra_mpmc_new`, released by `ultra_mpmc_free`.
+//
+// Thread-safety: any number of threads may push and pop concurrently.
+typedef struct ultra_mpmc_t ultra_mpmc_t;
+
+// An SPSC ring of variable-length byte records. Opaque; made by
+// `ultra_spsc_new`, released by `ultra_spsc_free`.
+//
+// Thread-safety: at any moment at most ONE thread may push and at most ONE
+// (other or same) thread may pop; the query functions may be called from
+// any thread. (Extra pushers or poppers are serialised, not corrupting, but
+// the ring is built for one of each.)
+typedef struct ultra_spsc_t ultra_spsc_t;
+
+// A value read with `ultra_cache_get_value`: the bytes plus their age,
+// remaining TTL and refresh-ahead flag. Owned by the caller until
+// `ultra_value_release`; independent of the cache it came from.
+typedef struct ultra_value_t ultra_value_t;
+
+// Settings for `ultra_cache_new`. Start from `ultra_cache_config_default()`.
+typedef struct {
+  // Maximum number of entries (> 0). An exact bound.
+  uint64_t capacity;
+  // Maximum total `key_len + val_len` bytes; 0 = unbounded. An exact bound;
+  // one entry may use at most `max_bytes / shard_count` bytes.
+  uint64_t max_bytes;
+  // Number of shards, a power of two <= capacity; 0 = chosen from the CPU count.
+  uint32_t shard_count;
+  // TTL of entries put with `ttl_ms == 0`; 0 = they never expire.
+  uint64_t default_ttl_ms;
+  // Refresh-ahead point in thousandths of the TTL (e.g. 800); 0 = off.
+  // Once an entry is older than that, exactly one `ultra_cache_get_value`
+  // caller sees `ultra_value_should_refresh` return true.
+  uint32_t refresh_ahead_permille;
+} ultra_cache_config_t;
+
+// Counters of a cache (`ultra_cache_stats`).
+typedef struct {
+  // Lookups that returned a value.
+  uint64_t hits;
+  // Lookups that found nothing (or only an expired entry).
+  uint64_t misses;
+  // Puts of a new key.
+  uint64_t inserts;
+  // Puts that replaced a present key's value.
+  uint64_t updates;
+  // Entries dropped by the eviction policy.
+  uint64_t evictions;
+  // Entries dropped because their TTL had passed.
+  uint64_t expirations;
+  // Entries dropped by remove, remove_prefix or clear.
+  uint64_t removals;
+  // Entries held now.
+  uint64_t entries;
+  // Bytes (`key_len + val_len`) held now.
+  uint64_t weight;
+} ultra_cache_stats_t;
 
 // Settings for `ultra_gpu_open`; start from `ultra_gpu_config_default()`.
 typedef struct {
@@ -117,6 +180,158 @@ typedef struct {
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
+
+// The default settings: 10000 entries, no byte budget, automatic shard
+// count, no default TTL, no refresh-ahead. Thread-safe.
+ultra_cache_config_t ultra_cache_config_default(void);
+
+// Create a cache from `config` and store it in `*out` (free it with
+// `ultra_cache_free`).
+//
+// NULL `config` or `out`: ULTRA_ERR_NULL_ARGUMENT. Zero capacity, a shard
+// count that is not a power of two or exceeds the capacity, `max_bytes`
+// below the shard count, or `refresh_ahead_permille >= 1000`:
+// ULTRA_ERR_INVALID_ARGUMENT. On error `*out` is untouched. Thread-safe.
+//
+// # Safety
+// `config` is NULL or points to a valid config; `out` is NULL or writable.
+ultra_status ultra_cache_new(const ultra_cache_config_t *config, ultra_cache_t **out);
+
+// Free a cache and every entry in it. NULL is a no-op. Values still held
+// through `ultra_value_t` stay valid. No other thread may use `cache`
+// during or after this call.
+//
+// # Safety
+// `cache` is NULL or came from `ultra_cache_new` and was not freed yet.
+void ultra_cache_free(ultra_cache_t *cache);
+
+// Insert or replace `key` (copied) with `val` (copied), expiring after
+// `ttl_ms` milliseconds (0 = the cache's default TTL).
+//
+// NULL `cache`, or NULL `key`/`val` with a non-zero length:
+// ULTRA_ERR_NULL_ARGUMENT. An entry larger than one shard's share of
+// `max_bytes`: ULTRA_ERR_INVALID_ARGUMENT. On error nothing changes.
+// Thread-safe.
+//
+// # Safety
+// `cache` is NULL or live; `key`/`val` are valid for `key_len`/`val_len` bytes.
+ultra_status ultra_cache_put(const ultra_cache_t *cache,
+                             const uint8_t *key,
+                             size_t key_len,
+                             const uint8_t *val,
+                             size_t val_len,
+                             uint64_t ttl_ms);
+
+// Copy the value under `key` into `(out, cap)` and its length into `*val_len`.
+//
+// ULTRA_ERR_NOT_FOUND if absent or expired (`*val_len` untouched);
+// ULTRA_ERR_BUFFER_TOO_SMALL if `cap` is too small (`*val_len` = size
+// needed, `out` untouched); NULL `cache` or `val_len`, or NULL `key` with a
+// non-zero length: ULTRA_ERR_NULL_ARGUMENT. `out` may be NULL when `cap`
+// is 0. Thread-safe.
+//
+// # Safety
+// `cache` is NULL or live; `key` valid for `key_len` bytes; `out` valid for
+// `cap` bytes; `val_len` NULL or writable.
+ultra_status ultra_cache_get(const ultra_cache_t *cache,
+                             const uint8_t *key,
+                             size_t key_len,
+                             uint8_t *out,
+                             size_t cap,
+                             size_t *val_len);
+
+// Zero-copy read: store a reference to the value under `key` in `*out`,
+// with its age, remaining TTL and refresh-ahead flag. Release it with
+// `ultra_value_release`; the bytes stay valid until then even if the entry
+// is evicted, replaced or removed, or the cache freed.
+//
+// ULTRA_ERR_NOT_FOUND if absent or expired (`*out` untouched); NULL
+// `cache` or `out`, or NULL `key` with a non-zero length:
+// ULTRA_ERR_NULL_ARGUMENT. Thread-safe.
+//
+// # Safety
+// `cache` is NULL or live; `key` valid for `key_len` bytes; `out` NULL or writable.
+ultra_status ultra_cache_get_value(const ultra_cache_t *cache,
+                                   const uint8_t *key,
+                                   size_t key_len,
+                                   ultra_value_t **out);
+
+// The bytes of `value` (valid until `ultra_value_release`); their length
+// goes to `*len` when `len` is not NULL. NULL `value`: returns NULL and
+// writes 0. Thread-safe (the value is immutable).
+//
+// # Safety
+// `value` is NULL or a live `ultra_value_t`; `len` NULL or writable.
+const uint8_t *ultra_value_data(const ultra_value_t *value, size_t *len);
+
+// Milliseconds between storing the value and reading it (the HTTP
+// `Age`/`X-Cache-Age`). NULL `value`: 0. Thread-safe.
+//
+// # Safety
+// `value` is NULL or a live `ultra_value_t`.
+uint64_t ultra_value_age_ms(const ultra_value_t *value);
+
+// Milliseconds of TTL left when the value was read; `UINT64_MAX` if it
+// never expires. NULL `value`: 0. Thread-safe.
+//
+// # Safety
+// `value` is NULL or a live `ultra_value_t`.
+uint64_t ultra_value_ttl_ms(const ultra_value_t *value);
+
+// True for exactly one reader once the entry passed the refresh-ahead point
+// of its TTL: that caller should re-fetch the value and put it again.
+// NULL `value`: false. Thread-safe.
+//
+// # Safety
+// `value` is NULL or a live `ultra_value_t`.
+bool ultra_value_should_refresh(const ultra_value_t *value);
+
+// Release a value from `ultra_cache_get_value`. NULL is a no-op.
+//
+// # Safety
+// `value` is NULL or a live `ultra_value_t`, released exactly once.
+void ultra_value_release(ultra_value_t *value);
+
+// Remove `key`. ULTRA_ERR_NOT_FOUND if it was absent or expired. NULL
+// `cache`, or NULL `key` with a non-zero length: ULTRA_ERR_NULL_ARGUMENT.
+// Thread-safe.
+//
+// # Safety
+// `cache` is NULL or live; `key` valid for `key_len` bytes.
+ultra_status ultra_cache_remove(const ultra_cache_t *cache, const uint8_t *key, size_t key_len);
+
+// Remove every entry whose key starts with `(prefix, len)` (e.g. "post:42"
+// removes "post:42" and "post:42:meta"); the number removed goes to
+// `*removed` when `removed` is not NULL. An empty prefix removes everything.
+// NULL `cache`, or NULL `prefix` with a non-zero length:
+// ULTRA_ERR_NULL_ARGUMENT. Thread-safe (scans shard by shard).
+//
+// # Safety
+// `cache` is NULL or live; `prefix` valid for `len` bytes; `removed` NULL or writable.
+ultra_status ultra_cache_remove_prefix(const ultra_cache_t *cache,
+                                       const uint8_t *prefix,
+                                       size_t len,
+                                       uint64_t *removed);
+
+// Remove every entry. NULL `cache`: ULTRA_ERR_NULL_ARGUMENT. Thread-safe.
+//
+// # Safety
+// `cache` is NULL or live.
+ultra_status ultra_cache_clear(const ultra_cache_t *cache);
+
+// Drop every expired entry; the number dropped goes to `*purged` when
+// `purged` is not NULL. NULL `cache`: ULTRA_ERR_NULL_ARGUMENT. Thread-safe.
+//
+// # Safety
+// `cache` is NULL or live; `purged` NULL or writable.
+ultra_status ultra_cache_purge_expired(const ultra_cache_t *cache, uint64_t *purged);
+
+// Write the cache's counters to `*out`. NULL `cache` or `out`:
+// ULTRA_ERR_NULL_ARGUMENT. Thread-safe (a per-counter snapshot).
+//
+// # Safety
+// `cache` is NULL or live; `out` NULL or writable.
+ultra_status ultra_cache_stats(const ultra_cache_t *cache, ultra_cache_stats_t *out);
 
 // The library version as a static NUL-terminated string, e.g. "0.1.0".
 //
@@ -391,6 +606,157 @@ ultra_status ultra_gpu_pinned_numa_node(const ultra_gpu_pinned_t *pinned, int *n
 // # Safety
 // `pinned` is NULL or a live handle, not used afterwards.
 void ultra_gpu_pinned_free(ultra_gpu_pinned_t *pinned);
+
+// Create an SPSC record ring of at least `capacity_bytes` bytes (rounded up
+// to a power of two, at least 8) and store it in `*out`. Each record takes
+// 4 header bytes plus its length rounded up to 4; the largest record is
+// `capacity - 4` bytes.
+//
+// Returns ULTRA_OK, ULTRA_ERR_NULL_ARGUMENT (`out` NULL),
+// ULTRA_ERR_INVALID_ARGUMENT (`capacity_bytes` 0 or above 2 GiB) or
+// ULTRA_ERR_OUT_OF_MEMORY; on error `*out` is untouched. The caller owns
+// the ring and frees it with `ultra_spsc_free`. Thread-safe.
+//
+// # Safety
+// Every pointer is NULL or valid as described above.
+ultra_status ultra_spsc_new(size_t capacity_bytes, ultra_spsc_t **out);
+
+// Append a copy of the record `(data, len)` (`data` may be NULL when `len`
+// is 0).
+//
+// Returns ULTRA_OK, ULTRA_ERR_FULL (no room now; retry after a pop),
+// ULTRA_ERR_INVALID_ARGUMENT (longer than `ultra_spsc_max_record`, so it
+// could never fit) or ULTRA_ERR_NULL_ARGUMENT; on error nothing changes.
+// Thread-safety: one pushing thread at a time (see `ultra_spsc_t`).
+//
+// # Safety
+// Every pointer is NULL or valid as described above.
+ultra_status ultra_spsc_push(ultra_spsc_t *ring, const uint8_t *data, size_t len);
+
+// Move the oldest record into `(out, cap)` and store its length in `*len`.
+// `out` may be NULL when `cap` is 0.
+//
+// Returns ULTRA_OK, ULTRA_ERR_EMPTY, ULTRA_ERR_BUFFER_TOO_SMALL (`*len` is
+// set to the size needed; the record stays queued) or
+// ULTRA_ERR_NULL_ARGUMENT (`ring` or `len` NULL, or `out` NULL with `cap` >
+// 0); on any other error nothing changes.
+// Thread-safety: one popping thread at a time (see `ultra_spsc_t`).
+//
+// # Safety
+// Every pointer is NULL or valid as described above.
+ultra_status ultra_spsc_pop(ultra_spsc_t *ring, uint8_t *out, size_t cap, size_t *len);
+
+// Store the length of the oldest record in `*len` without removing it.
+//
+// Returns ULTRA_OK, ULTRA_ERR_EMPTY or ULTRA_ERR_NULL_ARGUMENT; on error
+// `*len` is untouched. Thread-safety: call it from the popping thread.
+//
+// # Safety
+// Every pointer is NULL or valid as described above.
+ultra_status ultra_spsc_peek_len(const ultra_spsc_t *ring, size_t *len);
+
+// Number of records queued (a snapshot). 0 when `ring` is NULL (and
+// ULTRA_ERR_NULL_ARGUMENT is recorded for `ultra_last_error`). Thread-safe.
+//
+// # Safety
+// Every pointer is NULL or valid as described above.
+size_t ultra_spsc_len(const ultra_spsc_t *ring);
+
+// Whether no record is queued (a snapshot). true when `ring` is NULL.
+// Thread-safe.
+//
+// # Safety
+// Every pointer is NULL or valid as described above.
+bool ultra_spsc_is_empty(const ultra_spsc_t *ring);
+
+// Ring size in bytes (the rounded capacity). 0 when `ring` is NULL. Thread-safe.
+//
+// # Safety
+// Every pointer is NULL or valid as described above.
+size_t ultra_spsc_capacity(const ultra_spsc_t *ring);
+
+// The largest record `ultra_spsc_push` accepts (`capacity - 4`). 0 when
+// `ring` is NULL. Thread-safe.
+//
+// # Safety
+// Every pointer is NULL or valid as described above.
+size_t ultra_spsc_max_record(const ultra_spsc_t *ring);
+
+// Free a ring made by `ultra_spsc_new`, dropping queued records. NULL is a
+// no-op. No other thread may use the ring during or after the call; freeing
+// twice is undefined behaviour.
+//
+// # Safety
+// Every pointer is NULL or valid as described above.
+void ultra_spsc_free(ultra_spsc_t *ring);
+
+// Create an MPMC queue of at least `slots` slots (rounded up to a power of
+// two, at least 2) of `slot_size` bytes each and store it in `*out`.
+//
+// Returns ULTRA_OK, ULTRA_ERR_NULL_ARGUMENT (`out` NULL),
+// ULTRA_ERR_INVALID_ARGUMENT (`slots` or `slot_size` 0, or their product
+// overflows) or ULTRA_ERR_OUT_OF_MEMORY; on error `*out` is untouched. The
+// caller owns the queue and frees it with `ultra_mpmc_free`. Thread-safe.
+//
+// # Safety
+// Every pointer is NULL or valid as described above.
+ultra_status ultra_mpmc_new(size_t slots, size_t slot_size, ultra_mpmc_t **out);
+
+// Append a copy of the record `(data, len)` (`data` may be NULL when `len`
+// is 0).
+//
+// Returns ULTRA_OK, ULTRA_ERR_FULL, ULTRA_ERR_INVALID_ARGUMENT (`len` >
+// slot size) or ULTRA_ERR_NULL_ARGUMENT; on error nothing changes.
+// Thread-safe: any number of concurrent pushers and poppers.
+//
+// # Safety
+// Every pointer is NULL or valid as described above.
+ultra_status ultra_mpmc_push(ultra_mpmc_t *queue, const uint8_t *data, size_t len);
+
+// Move the oldest record into `(out, cap)` and store its length in `*len`.
+// `out` may be NULL when `cap` is 0; a buffer of `ultra_mpmc_slot_size`
+// bytes always fits.
+//
+// Returns ULTRA_OK, ULTRA_ERR_EMPTY, ULTRA_ERR_BUFFER_TOO_SMALL (`*len` is
+// set to the size needed; nothing is taken) or ULTRA_ERR_NULL_ARGUMENT; on
+// any other error nothing changes. Thread-safe.
+//
+// # Safety
+// Every pointer is NULL or valid as described above.
+ultra_status ultra_mpmc_pop(ultra_mpmc_t *queue, uint8_t *out, size_t cap, size_t *len);
+
+// Number of records queued (a snapshot). 0 when `queue` is NULL. Thread-safe.
+//
+// # Safety
+// Every pointer is NULL or valid as described above.
+size_t ultra_mpmc_len(const ultra_mpmc_t *queue);
+
+// Whether no record is queued (a snapshot). true when `queue` is NULL.
+// Thread-safe.
+//
+// # Safety
+// Every pointer is NULL or valid as described above.
+bool ultra_mpmc_is_empty(const ultra_mpmc_t *queue);
+
+// Number of slots (the rounded capacity). 0 when `queue` is NULL. Thread-safe.
+//
+// # Safety
+// Every pointer is NULL or valid as described above.
+size_t ultra_mpmc_capacity(const ultra_mpmc_t *queue);
+
+// Bytes per slot (the largest record). 0 when `queue` is NULL. Thread-safe.
+//
+// # Safety
+// Every pointer is NULL or valid as described above.
+size_t ultra_mpmc_slot_size(const ultra_mpmc_t *queue);
+
+// Free a queue made by `ultra_mpmc_new`, dropping queued records. NULL is
+// a no-op. No other thread may use the queue during or after the call;
+// freeing twice is undefined behaviour.
+//
+// # Safety
+// Every pointer is NULL or valid as described above.
+void ultra_mpmc_free(ultra_mpmc_t *queue);
 
 #ifdef __cplusplus
 }  // extern "C"

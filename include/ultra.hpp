@@ -233,6 +233,8 @@ class mpmc_ring {
 
  private:
   detail::handle<ultra_mpmc_t, ultra_mpmc_free> h_;
+};
+
 // ---- cache ----
 
 // A value read from ultra::cache without copying: the bytes stay valid while
@@ -302,6 +304,8 @@ class cache {
 
  private:
   detail::handle<ultra_cache_t, ultra_cache_free> c_;
+};
+
 // ---- cuda ----
 // GPU discovery, a GPU handle with streams, pooled device buffers and pinned
 // host memory, and top-k / decay that run on the GPU when one is open and on

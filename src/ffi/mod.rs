@@ -16,7 +16,7 @@
 pub mod cache;
 pub mod common;
 pub mod core;
-pub mod ring;
 pub mod cuda;
+pub mod ring;
 
 pub use common::{ultra_status, ultra_str_t};
