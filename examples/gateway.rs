@@ -27,6 +27,8 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::thread;
 use std::time::{Duration, Instant};
 
+use ultra::cache::Cache;
+use ultra::cuda::{self, Gpu, GpuConfig};
 use ultra::ring::bytes_spsc::{self, RecordConsumer, RecordProducer};
 use ultra::ring::mpmc::Queue;
 use ultra::ring::spsc::{self, Consumer, Producer};
@@ -250,9 +252,240 @@ impl Stage for TopPosts {
     }
 }
 
+/// The blog-post cache in front of a slow backend: a view reads
+/// `post:{id}:body` (HIT with its age, or MISS and a single-flight load); a
+/// post edit (one comment in 64) invalidates every `post:{id}:` key by
+/// prefix; likes and shares bump a cached per-post counter.
+struct PostCache {
+    posts: Cache<String, Arc<[u8]>>,
+    counters: Cache<u64, Arc<AtomicU64>>,
+    hits: u64,
+    misses: u64,
+    backend_loads: u64,
+    refreshes: u64,
+    invalidated: u64,
+    age_sum_ms: u128,
+    /// Reused buffer for the lookup key (no allocation on a hit).
+    key: String,
+}
+
+impl PostCache {
+    fn new() -> ultra::Result<Self> {
+        Ok(Self {
+            posts: Cache::builder()
+                .capacity(20_000)
+                .max_weight(32 << 20)
+                .weigher(|k: &String, v: &Arc<[u8]>| (k.len() + v.len()) as u64)
+                .default_ttl(Duration::from_secs(3))
+                .refresh_ahead(0.8)
+                .build()?,
+            counters: Cache::new(50_000)?,
+            hits: 0,
+            misses: 0,
+            backend_loads: 0,
+            refreshes: 0,
+            invalidated: 0,
+            age_sum_ms: 0,
+            key: String::new(),
+        })
+    }
+
+    /// The slow backend: renders a post as JSON.
+    fn load_post(post_id: u64) -> Arc<[u8]> {
+        format!(
+            r#"{{"id":{post_id},"title":"Post number {post_id}","author":{{"id":{},"name":"author{}"}},"created_at":"2026-11-{:02}T10:00:00Z","tags":["rust","gateway","t{}"],"body":"{}","views":{}}}"#,
+            post_id % 997,
+            post_id % 997,
+            1 + post_id % 28,
+            post_id % 13,
+            "Lorem ipsum dolor sit amet. ".repeat(1 + (post_id % 8) as usize),
+            post_id * 7
+        )
+        .into_bytes()
+        .into()
+    }
+}
+
+impl Stage for PostCache {
+    fn name(&self) -> &'static str {
+        "post cache"
+    }
+    fn on_event(&mut self, ev: &Event) {
+        match ev.kind {
+            Kind::View | Kind::ApiCall => {
+                use std::fmt::Write as _;
+                self.key.clear();
+                let _ = write!(self.key, "post:{}:body", ev.post_id);
+                let key = self.key.as_str();
+                match self.posts.get_entry(key) {
+                    Some(e) => {
+                        self.hits += 1;
+                        self.age_sum_ms += e.age.as_millis();
+                        if e.should_refresh {
+                            // The one reader told to refresh re-fetches; others keep hitting.
+                            self.refreshes += 1;
+                            let _ = self
+                                .posts
+                                .insert(key.to_owned(), Self::load_post(ev.post_id));
+                        }
+                    }
+                    None => {
+                        self.misses += 1;
+                        let loaded = self.posts.get_or_insert_with(key.to_owned(), || {
+                            Ok::<_, ultra::Error>(Self::load_post(ev.post_id))
+                        });
+                        if loaded.is_ok() {
+                            self.backend_loads += 1;
+                        }
+                    }
+                }
+            }
+            // One comment in 64 edits the post: drop its body and everything
+            // derived from it (`remove_prefix` scans the cache, so it is
+            // meant for updates, not for every request).
+            Kind::Comment if ev.user_id % 64 == 0 => {
+                self.invalidated +=
+                    self.posts.remove_prefix(format!("post:{}:", ev.post_id)) as u64;
+            }
+            Kind::Comment => {}
+            Kind::Like | Kind::Share => {
+                if let Ok(c) = self
+                    .counters
+                    .get_or_insert_with(ev.post_id, || Ok::<_, ultra::Error>(Arc::default()))
+                {
+                    c.fetch_add(1, Ordering::Relaxed);
+                }
+            }
+        }
+    }
+    fn report(&self) -> Vec<String> {
+        let st = self.posts.stats();
+        let lookups = (self.hits + self.misses).max(1);
+        vec![
+            format!(
+                "X-Cache: HIT {} / MISS {} ({:.1}% hits), mean age on hit {:.0} ms",
+                self.hits,
+                self.misses,
+                100.0 * self.hits as f64 / lookups as f64,
+                self.age_sum_ms as f64 / self.hits.max(1) as f64
+            ),
+            format!(
+                "backend loads {}, refresh-ahead re-fetches {}, keys invalidated by prefix {}",
+                self.backend_loads, self.refreshes, self.invalidated
+            ),
+            format!(
+                "posts: {} entries, {} bytes, {} evictions; counters: {} posts",
+                st.entries,
+                st.weight,
+                st.evictions,
+                self.counters.len()
+            ),
+        ]
+    }
+}
+
+/// Trending posts: likes and shares add to a score that decays with a
+/// one-minute half-life; every 250,000 events the scores are decayed and the
+/// top 100 ranked — on the GPU when one opens, on the CPU otherwise, through
+/// the same call (`ultra::cuda::topk`).
+struct Trending {
+    gpu: Option<Gpu>,
+    scores: Vec<f32>,
+    updated: Vec<f64>,
+    seen: u64,
+    rankings: u64,
+    rank_time: Duration,
+    top: Vec<(u32, f32)>,
+    epoch: Instant,
+}
+
+impl Trending {
+    const POSTS: usize = 100_001;
+    const HALF_LIFE_S: f64 = 60.0;
+
+    fn new() -> Self {
+        let gpu = Gpu::open(0, &GpuConfig::default()).ok();
+        Self {
+            gpu,
+            scores: vec![0.0; Self::POSTS],
+            updated: vec![0.0; Self::POSTS],
+            seen: 0,
+            rankings: 0,
+            rank_time: Duration::ZERO,
+            top: Vec::new(),
+            epoch: Instant::now(),
+        }
+    }
+
+    fn rank(&mut self) {
+        let t = Instant::now();
+        let now = self.epoch.elapsed().as_secs_f64();
+        let ranked = cuda::decay(
+            self.gpu.as_ref(),
+            &mut self.scores,
+            &self.updated,
+            now,
+            Self::HALF_LIFE_S,
+        )
+        .and_then(|()| cuda::topk(self.gpu.as_ref(), &self.scores, 100));
+        self.updated.fill(now);
+        if let Ok((idx, val)) = ranked {
+            self.top = idx.into_iter().zip(val).collect();
+            self.rankings += 1;
+            self.rank_time += t.elapsed();
+        }
+    }
+}
+
+impl Stage for Trending {
+    fn name(&self) -> &'static str {
+        "trending"
+    }
+    fn on_event(&mut self, ev: &Event) {
+        let weight = match ev.kind {
+            Kind::Like => 1.0,
+            Kind::Share => 3.0,
+            _ => 0.0,
+        };
+        self.scores[ev.post_id as usize % Self::POSTS] += weight;
+        self.seen += 1;
+        if self.seen % 250_000 == 0 {
+            self.rank();
+        }
+    }
+    fn report(&self) -> Vec<String> {
+        let path = self
+            .gpu
+            .as_ref()
+            .map_or_else(|| "CPU".to_string(), |g| format!("GPU {}", g.info().name));
+        let mut lines = vec![format!(
+            "{} rankings (decay + top-100 of {} posts) on the {path}, mean {}",
+            self.rankings,
+            Self::POSTS,
+            fmt_ns(
+                (self.rank_time.as_nanos() as u64)
+                    .checked_div(self.rankings)
+                    .unwrap_or(0)
+            )
+        )];
+        lines.extend(
+            self.top
+                .iter()
+                .take(5)
+                .map(|(p, s)| format!("post {p}: score {s:.1}")),
+        );
+        lines
+    }
+}
+
 /// The stages the analytics thread runs, in order.
 fn stages() -> Vec<Box<dyn Stage>> {
-    vec![Box::new(Counts::default()), Box::new(TopPosts::default())]
+    vec![
+        Box::new(Counts::default()),
+        Box::new(TopPosts::default()),
+        Box::new(PostCache::new().expect("cache configuration is valid")),
+        Box::new(Trending::new()),
+    ]
 }
 
 // ---------------------------------------------------------------- threads
@@ -321,10 +554,10 @@ fn analytics(
     ingest: Arc<Queue<Event>>,
     mut to_sink: Producer<Event>,
     mut slow_log: RecordProducer,
+    mut stages: Vec<Box<dyn Stage>>,
     workers_done: Arc<AtomicBool>,
     prog: Arc<Progress>,
 ) -> Vec<Box<dyn Stage>> {
-    let mut stages = stages();
     let mut buf = [make_event(&mut Rng(1), 0, 0); 256];
     loop {
         // Read the flag before draining, so nothing pushed before it is missed.
@@ -423,6 +656,7 @@ fn main() -> ultra::Result<()> {
     let stop = Arc::new(AtomicBool::new(false));
     let workers_done = Arc::new(AtomicBool::new(false));
     let analytics_done = Arc::new(AtomicBool::new(false));
+    let stages = stages();
 
     println!(
         "gateway: {workers} workers ({}) -> mpmc({}) -> analytics [{}] -> spsc({}) -> sink; slow log via bytes_spsc({} B); {secs} s",
@@ -432,7 +666,7 @@ fn main() -> ultra::Result<()> {
             format!("{rate} ev/s each")
         },
         ingest.capacity(),
-        stages()
+        stages
             .iter()
             .map(|s| s.name())
             .collect::<Vec<_>>()
@@ -449,7 +683,7 @@ fn main() -> ultra::Result<()> {
         .collect();
     let analytics_thread = {
         let (q, d, p) = (ingest.clone(), workers_done.clone(), prog.clone());
-        thread::spawn(move || analytics(q, to_sink, log_tx, d, p))
+        thread::spawn(move || analytics(q, to_sink, log_tx, stages, d, p))
     };
     let sink_thread = {
         let (d, p) = (analytics_done.clone(), prog.clone());
