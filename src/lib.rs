@@ -5,6 +5,7 @@
 //!
 //! | module | what it gives |
 //! | --- | --- |
+//! | [`alloc`] | NUMA topology, node-bound and huge pages, lock-free object pools, arenas |
 //! | [`ring`] | bounded SPSC and MPMC rings, plus byte-record rings for C |
 //!
 //! Every fallible call returns [`Result`] with the crate's one [`Error`],
@@ -16,6 +17,7 @@
 #![deny(unsafe_op_in_unsafe_fn)]
 #![warn(missing_docs, clippy::undocumented_unsafe_blocks)]
 
+pub mod alloc;
 pub mod error;
 pub mod ffi;
 pub mod sync;
