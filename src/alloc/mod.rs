@@ -64,6 +64,8 @@
 pub mod api2;
 pub mod arena;
 pub mod freelist;
+#[cfg(feature = "hwloc")]
+pub mod hwloc;
 pub mod node;
 pub mod os;
 pub mod pool;

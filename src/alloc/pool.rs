@@ -48,7 +48,7 @@ pub struct PoolConfig {
     /// Back slabs with huge pages (explicit, else transparent).
     pub huge: bool,
     /// Blocks moved between a magazine and the shared list at once; 0 picks
-    /// `clamp(32 KiB / size, 4, 256)`.
+    /// `clamp(128 KiB / stride, 8, 512)` (a magazine holds up to twice that).
     pub batch: usize,
 }
 
@@ -214,7 +214,7 @@ impl Shared {
             )));
         }
         let batch = if cfg.batch == 0 {
-            ((32 << 10) / stride).clamp(4, 256)
+            ((128 << 10) / stride).clamp(8, 512)
         } else {
             cfg.batch
         };
