@@ -7,7 +7,7 @@
 //!   `madvise`, `getcpu` through `libc::syscall`, behind one written contract.
 //!   "No NUMA" is one more backend: binding reports
 //!   [`Error::Unavailable`](crate::Error::Unavailable), plain pages work.
-//! - [`topology`] — nodes, CPUs, memory and distances from sysfs (or hwloc
+//! - [`topology`](mod@topology) — nodes, CPUs, memory and distances from sysfs (or hwloc
 //!   with the `hwloc` feature), and the [`placement`] decisions as plain
 //!   functions over a [`Topology`] so synthetic topologies can test them.
 //! - [`node`] — [`Pages`] (an owned mapping) and [`NodeMemory`], the page
