@@ -18,6 +18,15 @@
 #include <stdint.h>
 
 
+// `ultra_numa_alloc_onnode` flag: back the memory with huge pages (explicit
+// hugetlb pages when reserved, else transparent huge pages). The size is
+// rounded up to 2 MiB.
+#define ULTRA_NUMA_HUGE_PAGES 1
+
+// `ultra_numa_alloc_onnode` flag: spread the pages round-robin over every
+// node with memory (`node` must be -1).
+#define ULTRA_NUMA_INTERLEAVE 2
+
 // Major ABI version: bumped only if a released symbol, enum value or struct
 // layout changed meaning (never, by policy). `libultra.so.<major>` is the soname.
 #define ULTRA_ABI_VERSION_MAJOR 1
@@ -65,6 +74,10 @@ typedef int32_t ultra_status;
 #endif // __STDC_VERSION__ >= 202311L
 #endif // __cplusplus
 
+// A bump arena (opaque). Made by `ultra_arena_new`, released by
+// `ultra_arena_free`.
+typedef struct ultra_arena_t ultra_arena_t;
+
 // A cache of byte-string keys and values (opaque; made by
 // `ultra_cache_new`, released by `ultra_cache_free`).
 typedef struct ultra_cache_t ultra_cache_t;
@@ -86,6 +99,10 @@ typedef struct ultra_gpu_t ultra_gpu_t;
 //
 // Thread-safety: any number of threads may push and pop concurrently.
 typedef struct ultra_mpmc_t ultra_mpmc_t;
+
+// A fixed-size object pool (opaque). Made by `ultra_pool_new`, released by
+// `ultra_pool_destroy`.
+typedef struct ultra_pool_t ultra_pool_t;
 
 // An SPSC ring of variable-length byte records. Opaque; made by
 // `ultra_spsc_new`, released by `ultra_spsc_free`.
@@ -139,6 +156,23 @@ typedef struct {
   // Bytes (`key_len + val_len`) held now.
   uint64_t weight;
 } ultra_cache_stats_t;
+
+// Counters of a pool (`ultra_pool_stats`); exact when no other thread is
+// mid-call on the pool.
+typedef struct {
+  // Objects allocated and not yet freed.
+  size_t live_objects;
+  // Objects ready to hand out (shared lists and per-thread caches).
+  size_t free_objects;
+  // Slabs mapped.
+  size_t slabs;
+  // Bytes mapped for slabs.
+  size_t reserved_bytes;
+  // Bytes between consecutive objects (size rounded up to the alignment).
+  size_t object_stride;
+  // Number of NUMA nodes holding slabs (see `ultra_pool_node_bytes`).
+  size_t nodes_used;
+} ultra_pool_stats_t;
 
 // Settings for `ultra_gpu_open`; start from `ultra_gpu_config_default()`.
 typedef struct {
@@ -332,6 +366,140 @@ ultra_status ultra_cache_purge_expired(const ultra_cache_t *cache, uint64_t *pur
 // # Safety
 // `cache` is NULL or live; `out` NULL or writable.
 ultra_status ultra_cache_stats(const ultra_cache_t *cache, ultra_cache_stats_t *out);
+
+// Number of NUMA nodes of this machine (1 when it has no NUMA information).
+// Never fails. Thread-safe.
+uint32_t ultra_numa_node_count(void);
+
+// The NUMA node the calling thread runs on now (0 without NUMA). Never
+// fails. Thread-safe.
+int32_t ultra_numa_current_node(void);
+
+// Map `size` bytes of zeroed pages on `node` (`MPOL_BIND`), or with the
+// default first-touch policy when `node` is -1, and store the page-aligned
+// address in `*out`. `flags`: `ULTRA_NUMA_HUGE_PAGES`, `ULTRA_NUMA_INTERLEAVE`.
+//
+// Errors: `ULTRA_ERR_NULL_ARGUMENT` (out), `ULTRA_ERR_INVALID_ARGUMENT`
+// (size 0 or absurd, unknown flags, a node that does not exist or has no
+// memory, interleave with a node), `ULTRA_ERR_UNAVAILABLE` (a node was named
+// and the kernel has no NUMA), `ULTRA_ERR_OUT_OF_MEMORY`. On error `*out` is
+// unchanged. Release with `ultra_numa_free(ptr, size)`. Thread-safe.
+//
+// # Safety
+// `out` is NULL or valid for a pointer write.
+ultra_status ultra_numa_alloc_onnode(size_t size, int32_t node, uint32_t flags, void **out);
+
+// Unmap memory from `ultra_numa_alloc_onnode`; `size` must be the size
+// passed there. NULL is a no-op. `ULTRA_ERR_INVALID_ARGUMENT` (nothing
+// changes) when `ptr` is not a live allocation of that size. Thread-safe.
+//
+// # Safety
+// Nothing uses the memory after the call.
+ultra_status ultra_numa_free(void *ptr, size_t size);
+
+// Store in `*node` the NUMA node holding the page at `ptr` (touch the page
+// first: an untouched page is faulted in). `ULTRA_ERR_NULL_ARGUMENT`,
+// `ULTRA_ERR_INVALID_ARGUMENT` (unmapped address), `ULTRA_ERR_UNAVAILABLE`
+// (no NUMA in the kernel). Thread-safe.
+//
+// # Safety
+// `node` is NULL or valid for an int write.
+ultra_status ultra_numa_node_of(const void *ptr, int32_t *node);
+
+// Create a pool of objects of `object_size` bytes aligned to `align` (a
+// power of two), with slabs bound to `node`, or on the node of the thread
+// that needs them when `node` is -1.
+//
+// Errors: `ULTRA_ERR_NULL_ARGUMENT`, `ULTRA_ERR_INVALID_ARGUMENT` (size 0 or
+// above 1 GiB, bad alignment, no such node), `ULTRA_ERR_UNAVAILABLE` (a node
+// was named and the kernel has no NUMA). Release with `ultra_pool_destroy`.
+//
+// # Safety
+// `out` is NULL or valid for a pointer write.
+ultra_status ultra_pool_new(size_t object_size, size_t align, int32_t node, ultra_pool_t **out);
+
+// Allocate one object (uninitialised) from the calling thread's cache.
+// Returns NULL when the pool is exhausted or on error; `ultra_last_error`
+// says why. Thread-safe: any number of threads may allocate and free
+// concurrently.
+//
+// # Safety
+// `pool` is NULL or a live pool.
+void *ultra_pool_alloc(ultra_pool_t *pool);
+
+// Return an object to its pool, from any thread. NULL `ptr` is a no-op.
+// Debug builds of the library detect a pointer that is not an object of
+// this pool and return `ULTRA_ERR_INVALID_ARGUMENT` (nothing changes);
+// release builds do not check (freeing a foreign pointer is undefined).
+// Thread-safe.
+//
+// # Safety
+// `pool` is NULL or a live pool; `ptr` is NULL or an object of it, not used
+// or freed again.
+ultra_status ultra_pool_free(ultra_pool_t *pool, void *ptr);
+
+// Fill `*out` with the pool's counters. Thread-safe.
+//
+// # Safety
+// `pool` is NULL or a live pool; `out` is NULL or valid for a write.
+ultra_status ultra_pool_stats(const ultra_pool_t *pool, ultra_pool_stats_t *out);
+
+// Store in `*bytes` the slab bytes the pool holds on `node` (0 for a node
+// without slabs). `ULTRA_ERR_INVALID_ARGUMENT` for a negative node.
+// Thread-safe.
+//
+// # Safety
+// `pool` is NULL or a live pool; `bytes` is NULL or valid for a write.
+ultra_status ultra_pool_node_bytes(const ultra_pool_t *pool, int32_t node, size_t *bytes);
+
+// Destroy a pool and unmap its slabs; NULL is a no-op. Every object must
+// have been freed (objects still out become dangling). Not thread-safe with
+// other calls on the same pool.
+//
+// # Safety
+// `pool` is NULL or a live pool not used again.
+void ultra_pool_destroy(ultra_pool_t *pool);
+
+// Create an arena whose chunks hold `chunk_size` bytes (rounded up to the
+// page size), bound to `node` or first-touch when `node` is -1.
+// `ULTRA_ERR_NULL_ARGUMENT`, `ULTRA_ERR_INVALID_ARGUMENT` (chunk size 0 or
+// absurd, no such node), `ULTRA_ERR_UNAVAILABLE`, `ULTRA_ERR_OUT_OF_MEMORY`.
+// Release with `ultra_arena_free`.
+//
+// # Safety
+// `out` is NULL or valid for a pointer write.
+ultra_status ultra_arena_new(size_t chunk_size, int32_t node, ultra_arena_t **out);
+
+// Allocate `size` bytes aligned to `align` (a power of two) from the arena.
+// Returns NULL on error (`size` 0, bad alignment, absurd size, out of
+// memory); `ultra_last_error` says why. The memory lives until
+// `ultra_arena_reset` or `ultra_arena_free`. Not thread-safe: one thread
+// at a time per arena.
+//
+// # Safety
+// `arena` is NULL or a live arena not used concurrently.
+void *ultra_arena_alloc(ultra_arena_t *arena, size_t size, size_t align);
+
+// Free everything allocated from the arena in O(1); its chunks are kept for
+// reuse. Every pointer it returned becomes invalid. Not thread-safe.
+//
+// # Safety
+// `arena` is NULL or a live arena not used concurrently.
+ultra_status ultra_arena_reset(ultra_arena_t *arena);
+
+// Store in `*used` the bytes handed out since the last reset and in
+// `*reserved` the bytes mapped for chunks. Not thread-safe.
+//
+// # Safety
+// `arena` is NULL or a live arena; `used` and `reserved` are NULL or valid
+// for writes.
+ultra_status ultra_arena_usage(const ultra_arena_t *arena, size_t *used, size_t *reserved);
+
+// Destroy an arena and unmap its chunks; NULL is a no-op.
+//
+// # Safety
+// `arena` is NULL or a live arena not used again.
+void ultra_arena_free(ultra_arena_t *arena);
 
 // The library version as a static NUL-terminated string, e.g. "0.1.0".
 //

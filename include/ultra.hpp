@@ -430,6 +430,106 @@ class gpu : public detail::handle<ultra_gpu_t, ultra_gpu_close> {
   }
 };
 
+// ---- alloc ----
+
+// NUMA nodes of this machine (1 without NUMA) and the caller's current node.
+inline uint32_t numa_node_count() noexcept { return ultra_numa_node_count(); }
+inline int numa_current_node() noexcept { return ultra_numa_current_node(); }
+
+// Pages bound to a node (node -1: first touch), unmapped on destruction.
+// flags: ULTRA_NUMA_HUGE_PAGES, ULTRA_NUMA_INTERLEAVE (with node -1).
+class numa_memory {
+ public:
+  numa_memory(size_t size, int node = -1, uint32_t flags = 0) : size_(size) {
+    check(ultra_numa_alloc_onnode(size, node, flags, &ptr_));
+  }
+  numa_memory(const numa_memory&) = delete;
+  numa_memory& operator=(const numa_memory&) = delete;
+  numa_memory(numa_memory&& o) noexcept
+      : ptr_(std::exchange(o.ptr_, nullptr)), size_(std::exchange(o.size_, 0)) {}
+  numa_memory& operator=(numa_memory&& o) noexcept {
+    if (this != &o) {
+      if (ptr_) ultra_numa_free(ptr_, size_);
+      ptr_ = std::exchange(o.ptr_, nullptr);
+      size_ = std::exchange(o.size_, 0);
+    }
+    return *this;
+  }
+  ~numa_memory() {
+    if (ptr_) ultra_numa_free(ptr_, size_);
+  }
+  void* data() const noexcept { return ptr_; }
+  size_t size() const noexcept { return size_; }
+  // The node holding the page at byte `offset` (touch it first).
+  int node_of(size_t offset = 0) const {
+    int32_t node = -1;
+    check(ultra_numa_node_of(static_cast<const char*>(ptr_) + offset, &node));
+    return node;
+  }
+
+ private:
+  void* ptr_ = nullptr;
+  size_t size_ = 0;
+};
+
+// Fixed-size object pool; thread-safe; objects may be freed on any thread.
+class pool {
+ public:
+  pool(size_t object_size, size_t align, int node = -1) {
+    ultra_pool_t* p = nullptr;
+    check(ultra_pool_new(object_size, align, node, &p));
+    h_.reset(p);
+  }
+  // One uninitialised object; throws ultra::error when exhausted.
+  void* alloc() {
+    void* p = ultra_pool_alloc(h_.get());
+    if (!p) throw error(ULTRA_ERR_OUT_OF_MEMORY, last_error());
+    return p;
+  }
+  void free(void* p) { check(ultra_pool_free(h_.get(), p)); }
+  ultra_pool_stats_t stats() const {
+    ultra_pool_stats_t s{};
+    check(ultra_pool_stats(h_.get(), &s));
+    return s;
+  }
+  ultra_pool_t* get() const noexcept { return h_.get(); }
+
+ private:
+  detail::handle<ultra_pool_t, ultra_pool_destroy> h_;
+};
+
+// Bump arena for request-scoped data; one thread at a time.
+class arena {
+ public:
+  explicit arena(size_t chunk_size, int node = -1) {
+    ultra_arena_t* a = nullptr;
+    check(ultra_arena_new(chunk_size, node, &a));
+    h_.reset(a);
+  }
+  void* alloc(size_t size, size_t align = alignof(std::max_align_t)) {
+    void* p = ultra_arena_alloc(h_.get(), size, align);
+    if (!p) throw error(ULTRA_ERR_OUT_OF_MEMORY, last_error());
+    return p;
+  }
+  // Copy a string into the arena (valid until reset).
+  std::string_view copy(std::string_view s) {
+    if (s.empty()) return {};
+    char* p = static_cast<char*>(alloc(s.size(), 1));
+    for (size_t i = 0; i < s.size(); i++) p[i] = s[i];
+    return std::string_view(p, s.size());
+  }
+  void reset() { check(ultra_arena_reset(h_.get())); }
+  size_t used() const {
+    size_t used = 0, reserved = 0;
+    check(ultra_arena_usage(h_.get(), &used, &reserved));
+    return used;
+  }
+  ultra_arena_t* get() const noexcept { return h_.get(); }
+
+ private:
+  detail::handle<ultra_arena_t, ultra_arena_free> h_;
+};
+
 }  // namespace ultra
 
 #endif  // ULTRA_HPP

@@ -6,6 +6,7 @@
 //! | module | what it gives |
 //! | --- | --- |
 //! | [`cache`] | sharded in-process cache: TTL, weight budgets, adaptive S3-FIFO eviction, prefix invalidation, single-flight loads |
+//! | [`alloc`] | NUMA topology, node-bound and huge pages, lock-free object pools, arenas |
 //! | [`ring`] | bounded SPSC and MPMC rings, plus byte-record rings for C |
 //! | [`cuda`] | GPU discovery, streams, pooled device and pinned memory, top-k / decay kernels with CPU fallbacks |
 //!
@@ -18,6 +19,7 @@
 #![deny(unsafe_op_in_unsafe_fn)]
 #![warn(missing_docs, clippy::undocumented_unsafe_blocks)]
 
+pub mod alloc;
 pub mod cache;
 pub mod cuda;
 pub mod error;

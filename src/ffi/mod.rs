@@ -13,6 +13,7 @@
 //!   changing anything, catches panics (`ULTRA_ERR_PANIC`), and leaves a
 //!   message for `ultra_last_error` on every failure.
 
+pub mod alloc;
 pub mod cache;
 pub mod common;
 pub mod core;
