@@ -6,6 +6,7 @@
 //! | module | what it gives |
 //! | --- | --- |
 //! | [`ring`] | bounded SPSC and MPMC rings, plus byte-record rings for C |
+//! | [`json`] | SIMD JSON: validate, parse, lazy lookup, projection, minify, NDJSON, writer |
 //!
 //! Every fallible call returns [`Result`] with the crate's one [`Error`],
 //! whose [`ErrorKind`] is the C status code. The C ABI lives in [`ffi`].
@@ -18,6 +19,7 @@
 
 pub mod error;
 pub mod ffi;
+pub mod json;
 pub mod sync;
 
 pub use error::{Error, ErrorKind, Result};
