@@ -101,7 +101,7 @@ pub use value::{ArrayIter, Document, Kind, ObjectIter, Value};
 /// Test and benchmark hooks: force or run one stage-1 kernel.
 #[doc(hidden)]
 pub mod testing {
-    pub use super::stage1::dispatch::{force_kernel, run_kernel};
+    pub use super::stage1::dispatch::{best, force_kernel, run_kernel};
 }
 
 use std::cell::RefCell;
