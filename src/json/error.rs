@@ -32,6 +32,8 @@ pub enum JsonErrorKind {
     DepthLimit,
     /// Input larger than the configured document size limit.
     SizeLimit,
+    /// The operation needs a top-level object ([`project`](super::project)).
+    NotAnObject,
 }
 
 impl JsonErrorKind {
@@ -51,6 +53,7 @@ impl JsonErrorKind {
             JsonErrorKind::TrailingContent => "trailing content after the JSON value",
             JsonErrorKind::DepthLimit => "nesting depth limit exceeded",
             JsonErrorKind::SizeLimit => "document size limit exceeded",
+            JsonErrorKind::NotAnObject => "top-level value is not an object",
         }
     }
 }

@@ -86,17 +86,23 @@
 //! ```
 
 mod error;
+mod lazy;
+mod minify;
 mod number;
 mod stage1;
 mod string;
 mod tape;
 mod utf8;
 mod value;
+mod writer;
 
 pub use error::{JsonError, JsonErrorKind};
+pub use lazy::{Raw, get};
+pub use minify::{minify, project};
 pub use stage1::dispatch::{Kernel, active_kernel};
-pub use tape::{DEFAULT_MAX_DEPTH, DEFAULT_MAX_SIZE, Parser};
+pub use tape::{DEFAULT_MAX_DEPTH, DEFAULT_MAX_SIZE, Documents, Parser};
 pub use value::{ArrayIter, Document, Kind, ObjectIter, Value};
+pub use writer::{Writer, escape_str};
 
 /// Test and benchmark hooks: force or run one stage-1 kernel.
 #[doc(hidden)]

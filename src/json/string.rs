@@ -109,3 +109,16 @@ pub(crate) fn unescape(
         }
     }
 }
+
+/// Index of the quote closing the string whose content starts at `i`
+/// (escapes skipped, not decoded), or `input.len()` if it never closes.
+pub(crate) fn string_end(input: &[u8], mut i: usize) -> usize {
+    loop {
+        i = find_quote_or_backslash(input, i);
+        match input.get(i) {
+            Some(b'\\') => i += 2,
+            Some(_) => return i,
+            None => return input.len(),
+        }
+    }
+}

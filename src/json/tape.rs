@@ -243,20 +243,22 @@ pub(crate) fn walk<S: Sink>(
     sink: &mut S,
     input: &[u8],
     idx: &[u32],
+    start: usize,
+    many: bool,
     stack: &mut Vec<Frame>,
     max_depth: usize,
-) -> Result<(), JsonError> {
+) -> Result<usize, JsonError> {
     enum St {
         Value,
         Key,
         After,
     }
     let n = idx.len() - 1;
-    if n == 0 {
+    if start >= n {
         return Err(JsonError::new(JsonErrorKind::Empty, input.len()));
     }
     stack.clear();
-    let mut i = 0usize;
+    let mut i = start;
     let mut st = St::Value;
     loop {
         match st {
@@ -300,13 +302,13 @@ pub(crate) fn walk<S: Sink>(
             }
             St::After => {
                 let Some(top) = stack.last_mut() else {
-                    if i < n {
+                    if i < n && !many {
                         return Err(JsonError::new(
                             JsonErrorKind::TrailingContent,
                             idx[i] as usize,
                         ));
                     }
-                    return Ok(());
+                    return Ok(i);
                 };
                 top.count += 1;
                 let pos = idx[i] as usize;
@@ -373,6 +375,15 @@ impl Parser {
         self
     }
 
+    /// Bytes held by the reusable buffers (stays constant once they have
+    /// grown to the largest document parsed).
+    pub fn capacity_bytes(&self) -> usize {
+        self.indexes.capacity() * 4
+            + self.tape.capacity() * 16
+            + self.strings.capacity()
+            + self.stack.capacity() * std::mem::size_of::<Frame>()
+    }
+
     /// The nesting limit.
     pub fn max_depth(&self) -> usize {
         self.max_depth
@@ -397,6 +408,8 @@ impl Parser {
             &mut sink,
             input,
             &self.indexes,
+            0,
+            false,
             &mut self.stack,
             self.max_depth,
         )?;
@@ -417,8 +430,84 @@ impl Parser {
             &mut sink,
             input,
             &self.indexes,
+            0,
+            false,
             &mut self.stack,
             self.max_depth,
         )
+        .map(drop)
+    }
+
+    /// Run stage 1 and validate `input` fully, keeping the structural index
+    /// for a caller that walks it again (projection).
+    pub(crate) fn validated_index(&mut self, input: &[u8]) -> Result<&[u32], JsonError> {
+        self.validate(input)?;
+        Ok(&self.indexes)
+    }
+
+    /// Parse a stream of concatenated or newline-delimited documents.
+    /// Stage 1 runs once over all of `input`; each
+    /// [`Documents::next_document`] builds the tape of the next one.
+    pub fn parse_many<'a>(&'a mut self, input: &'a [u8]) -> Documents<'a> {
+        let err = index(input, &mut self.indexes, self.max_size).err();
+        Documents {
+            parser: self,
+            input,
+            next: 0,
+            err,
+        }
+    }
+}
+
+/// Documents of an NDJSON or concatenated-JSON input, one at a time; each
+/// borrows the parser until the next call (a lending iterator).
+#[derive(Debug)]
+pub struct Documents<'a> {
+    parser: &'a mut Parser,
+    input: &'a [u8],
+    next: usize,
+    err: Option<JsonError>,
+}
+
+impl Documents<'_> {
+    /// The next document, `None` at the end of input. After an error the
+    /// stream ends (the error is returned once).
+    pub fn next_document(&mut self) -> Option<Result<Document<'_>, JsonError>> {
+        if let Some(e) = self.err.take() {
+            self.next = usize::MAX;
+            return Some(Err(e));
+        }
+        let p = &mut *self.parser;
+        if self.next.saturating_add(1) >= p.indexes.len() {
+            return None;
+        }
+        p.tape.clear();
+        p.strings.clear();
+        let mut sink = TapeSink {
+            tape: &mut p.tape,
+            strings: &mut p.strings,
+        };
+        match walk(
+            &mut sink,
+            self.input,
+            &p.indexes,
+            self.next,
+            true,
+            &mut p.stack,
+            p.max_depth,
+        ) {
+            Ok(i) => {
+                self.next = i;
+                Some(Ok(Document {
+                    input: self.input,
+                    tape: &p.tape,
+                    strings: &p.strings,
+                }))
+            }
+            Err(e) => {
+                self.next = usize::MAX;
+                Some(Err(e))
+            }
+        }
     }
 }

@@ -64,12 +64,6 @@ pub(crate) unsafe fn stage1(st: &mut State, input: &[u8], base: usize, out: &mut
     unsafe { super::run::<Scalar>(st, input, base, out) }
 }
 
-/// True if `b` is a JSON structural operator.
-#[inline(always)]
-pub(crate) fn is_op(b: u8) -> bool {
-    CLASS[b as usize] == OP
-}
-
 /// True if `b` ends a number or literal: whitespace or an operator.
 #[inline(always)]
 pub(crate) fn is_terminator(b: u8) -> bool {
