@@ -128,10 +128,10 @@ fn benches(c: &mut Criterion) {
             "ultra early",
             json::get(&data, p.early).unwrap().unwrap().as_bytes().len()
         );
-        // SAFETY: the corpus files are valid JSON.
         bench!(
             g,
             "sonic-rs early",
+            // SAFETY: the corpus files are valid JSON.
             unsafe { sonic_rs::get_unchecked(&data[..], &p.early_sonic) }
                 .unwrap()
                 .as_raw_str()
@@ -142,10 +142,10 @@ fn benches(c: &mut Criterion) {
             "ultra late",
             json::get(&data, p.late).unwrap().unwrap().as_bytes().len()
         );
-        // SAFETY: the corpus files are valid JSON.
         bench!(
             g,
             "sonic-rs late",
+            // SAFETY: the corpus files are valid JSON.
             unsafe { sonic_rs::get_unchecked(&data[..], &p.late_sonic) }
                 .unwrap()
                 .as_raw_str()

@@ -65,6 +65,33 @@ typedef int32_t ultra_status;
 #endif // __STDC_VERSION__ >= 202311L
 #endif // __cplusplus
 
+// A parsed document (opaque); borrows its parser and input.
+typedef struct ultra_json_doc_t ultra_json_doc_t;
+
+// A reusable JSON parser (opaque).
+typedef struct ultra_json_parser_t ultra_json_parser_t;
+
+// A JSON builder over a reusable buffer (opaque).
+typedef struct ultra_json_writer_t ultra_json_writer_t;
+
+// One value of a document: plain data, copy freely while the document lives.
+typedef struct {
+  // The document the value belongs to.
+  const ultra_json_doc_t *doc;
+  // Position in the document (opaque).
+  size_t index;
+} ultra_json_value_t;
+
+// Iterator over an object's members (see `ultra_json_object_next`).
+typedef struct {
+  // The document iterated.
+  const ultra_json_doc_t *doc;
+  // Next member (opaque).
+  size_t cur;
+  // End of the object (opaque).
+  size_t end;
+} ultra_json_object_iter_t;
+
 // A borrowed byte string `(ptr, len)`; not NUL-terminated.
 // `ptr` may be NULL only when `len` is 0.
 typedef struct {
@@ -106,6 +133,210 @@ const char *ultra_status_str(int32_t status);
 // # Safety
 // `buf` is NULL or valid for `cap` byte writes.
 size_t ultra_last_error(char *buf, size_t cap);
+
+// Create a parser with the default limits (depth 1024). Free with
+// `ultra_json_parser_free`. NULL `out` → ULTRA_ERR_NULL_ARGUMENT.
+// A parser is used by one thread at a time.
+//
+// # Safety
+// `out` is NULL or valid for a write.
+ultra_status ultra_json_parser_new(ultra_json_parser_t **out);
+
+// Free a parser (NULL is a no-op). Free its documents first.
+//
+// # Safety
+// `p` is NULL or from `ultra_json_parser_new`, not yet freed.
+void ultra_json_parser_free(ultra_json_parser_t *p);
+
+// Parse `buf[0..len]` into a new document written to `*doc` (free with
+// `ultra_json_doc_free`). Malformed input → ULTRA_ERR_PARSE, and
+// `ultra_last_error` says what and at which byte; `*doc` is untouched on
+// error. The document borrows `parser` and `buf` until freed. Not
+// thread-safe per parser.
+//
+// # Safety
+// `parser` NULL or live; `buf` NULL or readable for `len` bytes; `doc` NULL or writable.
+ultra_status ultra_json_parse(ultra_json_parser_t *parser,
+                              const uint8_t *buf,
+                              size_t len,
+                              ultra_json_doc_t **doc);
+
+// Free a document (NULL is a no-op); its values become invalid.
+//
+// # Safety
+// `doc` is NULL or from `ultra_json_parse`, not yet freed.
+void ultra_json_doc_free(ultra_json_doc_t *doc);
+
+// Write the document's top-level value to `*out`. Thread-safe (read-only).
+//
+// # Safety
+// `doc` NULL or live; `out` NULL or writable.
+ultra_status ultra_json_doc_root(const ultra_json_doc_t *doc, ultra_json_value_t *out);
+
+// Follow the RFC 6901 pointer `pointer[0..len]` (e.g. "/events/0/type")
+// from the root. ULTRA_OK and `*out` set, or ULTRA_ERR_NOT_FOUND (nothing
+// written). Thread-safe (read-only).
+//
+// # Safety
+// `doc` NULL or live; `pointer` NULL (only with len 0) or readable; `out` NULL or writable.
+ultra_status ultra_json_get(const ultra_json_doc_t *doc,
+                            const uint8_t *pointer,
+                            size_t len,
+                            ultra_json_value_t *out);
+
+// The type of `*value` as an `ultra_json_type`, or -1 if `value` is NULL or
+// invalid (the reason goes to `ultra_last_error`). Thread-safe.
+//
+// # Safety
+// `value` NULL or valid, pointing into a live document.
+int32_t ultra_json_value_type(const ultra_json_value_t *value);
+
+// The unescaped string: `*ptr`/`*len` point into the input buffer (no
+// escapes) or into the parser (escapes); valid while the document lives;
+// not NUL-terminated. Wrong type → ULTRA_ERR_INVALID_ARGUMENT. Thread-safe.
+//
+// # Safety
+// `value` NULL or valid into a live document; `ptr`, `len` NULL or writable.
+ultra_status ultra_json_value_as_str(const ultra_json_value_t *value,
+                                     const uint8_t **ptr,
+                                     size_t *len);
+
+// Element `index` of an array → `*out`; ULTRA_ERR_NOT_FOUND past the end,
+// ULTRA_ERR_INVALID_ARGUMENT for a non-array. Thread-safe.
+//
+// # Safety
+// `value` NULL or valid into a live document; `out` NULL or writable.
+ultra_status ultra_json_value_at(const ultra_json_value_t *value,
+                                 size_t index,
+                                 ultra_json_value_t *out);
+
+// Member `key[0..len]` of an object → `*out`; ULTRA_ERR_NOT_FOUND if absent,
+// ULTRA_ERR_INVALID_ARGUMENT for a non-object. Thread-safe.
+//
+// # Safety
+// `value` NULL or valid into a live document; `key` readable for `len`; `out` NULL or writable.
+ultra_status ultra_json_value_object_get(const ultra_json_value_t *value,
+                                         const uint8_t *key,
+                                         size_t len,
+                                         ultra_json_value_t *out);
+
+// Start iterating an object's members into `*iter`; non-object →
+// ULTRA_ERR_INVALID_ARGUMENT. Thread-safe.
+//
+// # Safety
+// `value` NULL or valid into a live document; `iter` NULL or writable.
+ultra_status ultra_json_object_iter(const ultra_json_value_t *value,
+                                    ultra_json_object_iter_t *iter);
+
+// Next member: its key (`*key`, `*key_len`, valid while the document lives)
+// and value (`*out`), ULTRA_OK; ULTRA_ERR_NOT_FOUND when done. Thread-safe
+// per iterator.
+//
+// # Safety
+// `iter` NULL or from `ultra_json_object_iter` on a live document; other
+// pointers NULL or writable.
+ultra_status ultra_json_object_next(ultra_json_object_iter_t *iter,
+                                    const uint8_t **key,
+                                    size_t *key_len,
+                                    ultra_json_value_t *out);
+
+// Validate `buf[0..len]` as one JSON document. On ULTRA_ERR_PARSE the byte
+// offset goes to `*error_offset` (if not NULL) and the message to
+// `ultra_last_error`. Thread-safe.
+//
+// # Safety
+// `buf` NULL (only with len 0) or readable; `error_offset` NULL or writable.
+ultra_status ultra_json_validate(const uint8_t *buf, size_t len, size_t *error_offset);
+
+// Write `{` + only the top-level members named in `fields[0..n]` (in that
+// order, missing ones skipped) + `}` minified into `out[0..cap]`, length to
+// `*written`. Too small → ULTRA_ERR_BUFFER_TOO_SMALL with the size needed in
+// `*written`. Invalid JSON → ULTRA_ERR_PARSE. Thread-safe.
+//
+// # Safety
+// `buf` readable for `len`; `fields` readable for `n` entries, each readable;
+// `out` writable for `cap`; `written` NULL or writable.
+ultra_status ultra_json_project(const uint8_t *buf,
+                                size_t len,
+                                const ultra_str_t *fields,
+                                size_t n,
+                                uint8_t *out,
+                                size_t cap,
+                                size_t *written);
+
+// Minify `buf[0..len]` into `out[0..cap]`, length to `*written`
+// (ULTRA_ERR_BUFFER_TOO_SMALL with the size needed when `cap` is short).
+// Unclosed strings, control bytes in strings or bad UTF-8 → ULTRA_ERR_PARSE;
+// the grammar is not checked. Thread-safe.
+//
+// # Safety
+// `buf` readable for `len`; `out` writable for `cap`; `written` NULL or writable.
+ultra_status ultra_json_minify(const uint8_t *buf,
+                               size_t len,
+                               uint8_t *out,
+                               size_t cap,
+                               size_t *written);
+
+// Create a writer (free with `ultra_json_writer_free`). One thread at a time.
+//
+// # Safety
+// `out` NULL or writable.
+ultra_status ultra_json_writer_new(ultra_json_writer_t **out);
+
+// Free a writer (NULL is a no-op).
+//
+// # Safety
+// `w` NULL or from `ultra_json_writer_new`, not yet freed.
+void ultra_json_writer_free(ultra_json_writer_t *w);
+
+// Apply a structural operation (`ultra_json_writer_op_t`) to the writer;
+// unknown `op` → ULTRA_ERR_INVALID_ARGUMENT.
+//
+// # Safety
+// `w` NULL or a live writer.
+ultra_status ultra_json_writer_op(ultra_json_writer_t *w, int32_t op);
+
+// Write an object key (`is_key != 0`) or a string value, escaped;
+// `s[0..len]` must be UTF-8.
+//
+// # Safety
+// `w` NULL or live; `s` readable for `len`.
+ultra_status ultra_json_writer_string(ultra_json_writer_t *w,
+                                      const uint8_t *s,
+                                      size_t len,
+                                      bool is_key);
+
+// Write an integer value.
+//
+// # Safety
+// `w` NULL or live.
+ultra_status ultra_json_writer_i64(ultra_json_writer_t *w, int64_t v);
+
+// Write a double value (non-finite → `null`).
+//
+// # Safety
+// `w` NULL or live.
+ultra_status ultra_json_writer_f64(ultra_json_writer_t *w, double v);
+
+// Write `true` or `false`.
+//
+// # Safety
+// `w` NULL or live.
+ultra_status ultra_json_writer_bool(ultra_json_writer_t *w, bool v);
+
+// Insert already-serialised JSON `json[0..len]` as one value, unchecked.
+//
+// # Safety
+// `w` NULL or live; `json` readable for `len`.
+ultra_status ultra_json_writer_raw(ultra_json_writer_t *w, const uint8_t *json, size_t len);
+
+// The text written so far: `*ptr`/`*len` valid until the next call on `w`.
+//
+// # Safety
+// `w` NULL or live; `ptr`, `len` NULL or writable.
+ultra_status ultra_json_writer_buffer(const ultra_json_writer_t *w,
+                                      const uint8_t **ptr,
+                                      size_t *len);
 
 #ifdef __cplusplus
 }  // extern "C"

@@ -93,7 +93,7 @@ fn values_and_pointer() {
     assert_eq!(r.pointer("/a~1b/3").unwrap().as_str(), Some("x\né😀"));
     assert_eq!(r.pointer("/a~1b/4").unwrap().as_bool(), Some(true));
     assert!(r.pointer("/a~1b/5").unwrap().is_null());
-    assert_eq!(r.pointer("/m~0n").unwrap().is_empty(), true);
+    assert!(r.pointer("/m~0n").unwrap().is_empty());
     assert!(r.pointer("/a~1b/6").is_none());
     assert!(r.pointer("/a~1b/01").is_none());
     assert!(r.pointer("a").is_none());
@@ -198,7 +198,7 @@ fn minify_corpus_matches_serde() {
         let a: SValue = serde_json::from_slice(&bytes).unwrap();
         let b: SValue = serde_json::from_slice(&out).unwrap();
         assert_eq!(a, b);
-        assert!(!out.iter().any(|&c| c == b'\n'));
+        assert!(!out.contains(&b'\n'));
     }
 }
 

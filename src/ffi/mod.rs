@@ -15,5 +15,6 @@
 
 pub mod common;
 pub mod core;
+pub mod json;
 
 pub use common::{ultra_status, ultra_str_t};

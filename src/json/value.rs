@@ -19,6 +19,12 @@ impl<'a> Document<'a> {
         Value { doc: *self, i: 0 }
     }
 
+    /// The value at tape index `i`, if `i` is in range (for the C ABI).
+    #[doc(hidden)]
+    pub fn value_at(&self, i: usize) -> Option<Value<'a>> {
+        (i < self.tape.len()).then_some(Value { doc: *self, i })
+    }
+
     /// Number of tape entries (values plus object keys): a size measure.
     pub fn tape_len(&self) -> usize {
         self.tape.len()
@@ -71,6 +77,12 @@ impl<'a> Value<'a> {
         } else {
             self.i + 1
         }
+    }
+
+    /// This value's tape index (for the C ABI; see [`Document::value_at`]).
+    #[doc(hidden)]
+    pub fn tape_index(&self) -> usize {
+        self.i
     }
 
     /// The value's type.
@@ -280,6 +292,21 @@ pub struct ObjectIter<'a> {
     doc: Document<'a>,
     cur: usize,
     end: usize,
+}
+
+impl<'a> ObjectIter<'a> {
+    /// `(next entry, end)` tape indexes (for the C ABI's iterator).
+    #[doc(hidden)]
+    pub fn position(&self) -> (usize, usize) {
+        (self.cur, self.end)
+    }
+
+    /// Resume an iteration saved with [`position`](Self::position); `None`
+    /// if the indexes are out of range.
+    #[doc(hidden)]
+    pub fn resume(doc: Document<'a>, cur: usize, end: usize) -> Option<Self> {
+        (cur <= end && end <= doc.tape.len()).then_some(ObjectIter { doc, cur, end })
+    }
 }
 
 impl<'a> Iterator for ObjectIter<'a> {
