@@ -610,8 +610,8 @@ pub unsafe extern "C" fn ultra_json_writer_i64(
     w: *mut ultra_json_writer_t,
     v: i64,
 ) -> ultra_status {
-    // SAFETY: checked; caller's contract.
     guard("ultra_json_writer_i64", || {
+        // SAFETY: checked; caller's contract.
         unsafe { arg_mut(w, "writer") }.map(|w| {
             w.0.i64(v);
         })
@@ -627,8 +627,8 @@ pub unsafe extern "C" fn ultra_json_writer_f64(
     w: *mut ultra_json_writer_t,
     v: f64,
 ) -> ultra_status {
-    // SAFETY: checked; caller's contract.
     guard("ultra_json_writer_f64", || {
+        // SAFETY: checked; caller's contract.
         unsafe { arg_mut(w, "writer") }.map(|w| {
             w.0.f64(v);
         })
@@ -644,8 +644,8 @@ pub unsafe extern "C" fn ultra_json_writer_bool(
     w: *mut ultra_json_writer_t,
     v: bool,
 ) -> ultra_status {
-    // SAFETY: checked; caller's contract.
     guard("ultra_json_writer_bool", || {
+        // SAFETY: checked; caller's contract.
         unsafe { arg_mut(w, "writer") }.map(|w| {
             w.0.bool(v);
         })
