@@ -25,6 +25,48 @@
 // Minor ABI version: bumped whenever symbols are added.
 #define ULTRA_ABI_VERSION_MINOR 0
 
+// `ultra_json_value_type`: `null`.
+#define ULTRA_JSON_NULL 0
+
+// `ultra_json_value_type`: `true` / `false`.
+#define ULTRA_JSON_BOOL 1
+
+// `ultra_json_value_type`: integer fitting int64_t.
+#define ULTRA_JSON_INT64 2
+
+// `ultra_json_value_type`: integer above INT64_MAX fitting uint64_t.
+#define ULTRA_JSON_UINT64 3
+
+// `ultra_json_value_type`: any other number (double).
+#define ULTRA_JSON_DOUBLE 4
+
+// `ultra_json_value_type`: string.
+#define ULTRA_JSON_STRING 5
+
+// `ultra_json_value_type`: array.
+#define ULTRA_JSON_ARRAY 6
+
+// `ultra_json_value_type`: object.
+#define ULTRA_JSON_OBJECT 7
+
+// `ultra_json_writer_op`: forget the contents, keep the buffer.
+#define ULTRA_JSON_WRITE_CLEAR 0
+
+// `ultra_json_writer_op`: `{`.
+#define ULTRA_JSON_WRITE_BEGIN_OBJECT 1
+
+// `ultra_json_writer_op`: `}`.
+#define ULTRA_JSON_WRITE_END_OBJECT 2
+
+// `ultra_json_writer_op`: `[`.
+#define ULTRA_JSON_WRITE_BEGIN_ARRAY 3
+
+// `ultra_json_writer_op`: `]`.
+#define ULTRA_JSON_WRITE_END_ARRAY 4
+
+// `ultra_json_writer_op`: `null`.
+#define ULTRA_JSON_WRITE_NULL 5
+
 // Status code returned by every fallible C function. Values are fixed forever;
 // new codes are only ever appended.
 enum ultra_status
@@ -184,12 +226,47 @@ ultra_status ultra_json_get(const ultra_json_doc_t *doc,
                             size_t len,
                             ultra_json_value_t *out);
 
-// The type of `*value` as an `ultra_json_type`, or -1 if `value` is NULL or
+// The type of `*value` as one of the `ULTRA_JSON_*` type constants, or -1 if `value` is NULL or
 // invalid (the reason goes to `ultra_last_error`). Thread-safe.
 //
 // # Safety
 // `value` NULL or valid, pointing into a live document.
 int32_t ultra_json_value_type(const ultra_json_value_t *value);
+
+// The value as int64_t (integers that fit).
+// Wrong type → ULTRA_ERR_INVALID_ARGUMENT, `*out` untouched. Thread-safe.
+//
+// # Safety
+// `value` NULL or valid into a live document; `out` NULL or writable.
+ultra_status ultra_json_value_as_i64(const ultra_json_value_t *value, int64_t *out);
+
+// The value as uint64_t (non-negative integers that fit).
+// Wrong type → ULTRA_ERR_INVALID_ARGUMENT, `*out` untouched. Thread-safe.
+//
+// # Safety
+// `value` NULL or valid into a live document; `out` NULL or writable.
+ultra_status ultra_json_value_as_u64(const ultra_json_value_t *value, uint64_t *out);
+
+// The value as double (any number).
+// Wrong type → ULTRA_ERR_INVALID_ARGUMENT, `*out` untouched. Thread-safe.
+//
+// # Safety
+// `value` NULL or valid into a live document; `out` NULL or writable.
+ultra_status ultra_json_value_as_f64(const ultra_json_value_t *value, double *out);
+
+// The value as bool.
+// Wrong type → ULTRA_ERR_INVALID_ARGUMENT, `*out` untouched. Thread-safe.
+//
+// # Safety
+// `value` NULL or valid into a live document; `out` NULL or writable.
+ultra_status ultra_json_value_as_bool(const ultra_json_value_t *value, bool *out);
+
+// Number of elements or members of an array or object.
+// Wrong type → ULTRA_ERR_INVALID_ARGUMENT, `*out` untouched. Thread-safe.
+//
+// # Safety
+// `value` NULL or valid into a live document; `out` NULL or writable.
+ultra_status ultra_json_value_len(const ultra_json_value_t *value, size_t *out);
 
 // The unescaped string: `*ptr`/`*len` point into the input buffer (no
 // escapes) or into the parser (escapes); valid while the document lives;
@@ -289,7 +366,7 @@ ultra_status ultra_json_writer_new(ultra_json_writer_t **out);
 // `w` NULL or from `ultra_json_writer_new`, not yet freed.
 void ultra_json_writer_free(ultra_json_writer_t *w);
 
-// Apply a structural operation (`ultra_json_writer_op_t`) to the writer;
+// Apply a structural operation (one of the `ULTRA_JSON_WRITE_*` constants) to the writer;
 // unknown `op` → ULTRA_ERR_INVALID_ARGUMENT.
 //
 // # Safety

@@ -51,28 +51,22 @@ pub struct ultra_json_object_iter_t {
     pub end: usize,
 }
 
-/// Value types returned by `ultra_json_value_type` (values fixed forever).
-#[allow(non_camel_case_types)]
-#[repr(i32)]
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ultra_json_type {
-    /// `null`
-    ULTRA_JSON_NULL = 0,
-    /// `true` / `false`
-    ULTRA_JSON_BOOL = 1,
-    /// integer fitting int64_t
-    ULTRA_JSON_INT64 = 2,
-    /// integer above INT64_MAX fitting uint64_t
-    ULTRA_JSON_UINT64 = 3,
-    /// any other number
-    ULTRA_JSON_DOUBLE = 4,
-    /// string
-    ULTRA_JSON_STRING = 5,
-    /// array
-    ULTRA_JSON_ARRAY = 6,
-    /// object
-    ULTRA_JSON_OBJECT = 7,
-}
+/// `ultra_json_value_type`: `null`.
+pub const ULTRA_JSON_NULL: i32 = 0;
+/// `ultra_json_value_type`: `true` / `false`.
+pub const ULTRA_JSON_BOOL: i32 = 1;
+/// `ultra_json_value_type`: integer fitting int64_t.
+pub const ULTRA_JSON_INT64: i32 = 2;
+/// `ultra_json_value_type`: integer above INT64_MAX fitting uint64_t.
+pub const ULTRA_JSON_UINT64: i32 = 3;
+/// `ultra_json_value_type`: any other number (double).
+pub const ULTRA_JSON_DOUBLE: i32 = 4;
+/// `ultra_json_value_type`: string.
+pub const ULTRA_JSON_STRING: i32 = 5;
+/// `ultra_json_value_type`: array.
+pub const ULTRA_JSON_ARRAY: i32 = 6;
+/// `ultra_json_value_type`: object.
+pub const ULTRA_JSON_OBJECT: i32 = 7;
 
 /// Resolve a C value to a Rust [`Value`].
 ///
@@ -202,7 +196,7 @@ pub unsafe extern "C" fn ultra_json_get(
     })
 }
 
-/// The type of `*value` as an `ultra_json_type`, or -1 if `value` is NULL or
+/// The type of `*value` as one of the `ULTRA_JSON_*` type constants, or -1 if `value` is NULL or
 /// invalid (the reason goes to `ultra_last_error`). Thread-safe.
 ///
 /// # Safety
@@ -215,47 +209,136 @@ pub unsafe extern "C" fn ultra_json_value_type(value: *const ultra_json_value_t)
     })
 }
 
-macro_rules! accessor {
-    ($(#[$doc:meta])* $name:ident, $t:ty, $method:ident, $what:literal) => {
-        $(#[$doc])*
-        /// Wrong type → ULTRA_ERR_INVALID_ARGUMENT, `*out` untouched. Thread-safe.
-        ///
-        /// # Safety
-        /// `value` NULL or valid into a live document; `out` NULL or writable.
-        #[unsafe(no_mangle)]
-        pub unsafe extern "C" fn $name(value: *const ultra_json_value_t, out: *mut $t) -> ultra_status {
-            guard(stringify!($name), || {
-                // SAFETY: forwarded contract.
-                let v = unsafe { self::value(value) }?;
-                non_null(out, "out")?;
-                let x = v.$method().ok_or(wrong($what))?;
-                // SAFETY: checked non-NULL; writable per contract.
-                unsafe { write_out(out, x, "out") }
-            })
-        }
-    };
+/// Shared body of the scalar accessors: resolve, check `out`, convert, write.
+///
+/// # Safety
+/// `value` NULL or valid into a live document; `out` NULL or writable.
+unsafe fn scalar_out<T>(
+    func: &str,
+    value: *const ultra_json_value_t,
+    out: *mut T,
+    what: &'static str,
+    f: impl FnOnce(Value<'_>) -> Option<T>,
+) -> ultra_status {
+    guard(func, || {
+        // SAFETY: forwarded contract.
+        let v = unsafe { self::value(value) }?;
+        non_null(out, "out")?;
+        let x = f(v).ok_or(wrong(what))?;
+        // SAFETY: checked non-NULL; writable per contract.
+        unsafe { write_out(out, x, "out") }
+    })
 }
 
-accessor!(
-    /// The value as int64_t (integers that fit).
-    ultra_json_value_as_i64, i64, as_i64, "value is not an integer that fits int64_t"
-);
-accessor!(
-    /// The value as uint64_t (non-negative integers that fit).
-    ultra_json_value_as_u64, u64, as_u64, "value is not an integer that fits uint64_t"
-);
-accessor!(
-    /// The value as double (any number).
-    ultra_json_value_as_f64, f64, as_f64, "value is not a number"
-);
-accessor!(
-    /// The value as bool.
-    ultra_json_value_as_bool, bool, as_bool, "value is not a boolean"
-);
-accessor!(
-    /// Number of elements or members of an array or object.
-    ultra_json_value_len, usize, len, "value is not an array or object"
-);
+/// The value as int64_t (integers that fit).
+/// Wrong type → ULTRA_ERR_INVALID_ARGUMENT, `*out` untouched. Thread-safe.
+///
+/// # Safety
+/// `value` NULL or valid into a live document; `out` NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn ultra_json_value_as_i64(
+    value: *const ultra_json_value_t,
+    out: *mut i64,
+) -> ultra_status {
+    // SAFETY: forwarded contract.
+    unsafe {
+        scalar_out(
+            "ultra_json_value_as_i64",
+            value,
+            out,
+            "value is not an integer that fits int64_t",
+            |v| v.as_i64(),
+        )
+    }
+}
+
+/// The value as uint64_t (non-negative integers that fit).
+/// Wrong type → ULTRA_ERR_INVALID_ARGUMENT, `*out` untouched. Thread-safe.
+///
+/// # Safety
+/// `value` NULL or valid into a live document; `out` NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn ultra_json_value_as_u64(
+    value: *const ultra_json_value_t,
+    out: *mut u64,
+) -> ultra_status {
+    // SAFETY: forwarded contract.
+    unsafe {
+        scalar_out(
+            "ultra_json_value_as_u64",
+            value,
+            out,
+            "value is not an integer that fits uint64_t",
+            |v| v.as_u64(),
+        )
+    }
+}
+
+/// The value as double (any number).
+/// Wrong type → ULTRA_ERR_INVALID_ARGUMENT, `*out` untouched. Thread-safe.
+///
+/// # Safety
+/// `value` NULL or valid into a live document; `out` NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn ultra_json_value_as_f64(
+    value: *const ultra_json_value_t,
+    out: *mut f64,
+) -> ultra_status {
+    // SAFETY: forwarded contract.
+    unsafe {
+        scalar_out(
+            "ultra_json_value_as_f64",
+            value,
+            out,
+            "value is not a number",
+            |v| v.as_f64(),
+        )
+    }
+}
+
+/// The value as bool.
+/// Wrong type → ULTRA_ERR_INVALID_ARGUMENT, `*out` untouched. Thread-safe.
+///
+/// # Safety
+/// `value` NULL or valid into a live document; `out` NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn ultra_json_value_as_bool(
+    value: *const ultra_json_value_t,
+    out: *mut bool,
+) -> ultra_status {
+    // SAFETY: forwarded contract.
+    unsafe {
+        scalar_out(
+            "ultra_json_value_as_bool",
+            value,
+            out,
+            "value is not a boolean",
+            |v| v.as_bool(),
+        )
+    }
+}
+
+/// Number of elements or members of an array or object.
+/// Wrong type → ULTRA_ERR_INVALID_ARGUMENT, `*out` untouched. Thread-safe.
+///
+/// # Safety
+/// `value` NULL or valid into a live document; `out` NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn ultra_json_value_len(
+    value: *const ultra_json_value_t,
+    out: *mut usize,
+) -> ultra_status {
+    // SAFETY: forwarded contract.
+    unsafe {
+        scalar_out(
+            "ultra_json_value_len",
+            value,
+            out,
+            "value is not an array or object",
+            |v| v.len(),
+        )
+    }
+}
 
 /// The unescaped string: `*ptr`/`*len` point into the input buffer (no
 /// escapes) or into the parser (escapes); valid while the document lives;
@@ -521,26 +604,20 @@ pub unsafe extern "C" fn ultra_json_writer_free(w: *mut ultra_json_writer_t) {
     super::common::catch("ultra_json_writer_free", || unsafe { free_box(w) })
 }
 
-/// Writer operations for `ultra_json_writer_op`.
-#[allow(non_camel_case_types)]
-#[repr(i32)]
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ultra_json_writer_op_t {
-    /// Forget the contents, keep the buffer.
-    ULTRA_JSON_WRITE_CLEAR = 0,
-    /// `{`
-    ULTRA_JSON_WRITE_BEGIN_OBJECT = 1,
-    /// `}`
-    ULTRA_JSON_WRITE_END_OBJECT = 2,
-    /// `[`
-    ULTRA_JSON_WRITE_BEGIN_ARRAY = 3,
-    /// `]`
-    ULTRA_JSON_WRITE_END_ARRAY = 4,
-    /// `null`
-    ULTRA_JSON_WRITE_NULL = 5,
-}
+/// `ultra_json_writer_op`: forget the contents, keep the buffer.
+pub const ULTRA_JSON_WRITE_CLEAR: i32 = 0;
+/// `ultra_json_writer_op`: `{`.
+pub const ULTRA_JSON_WRITE_BEGIN_OBJECT: i32 = 1;
+/// `ultra_json_writer_op`: `}`.
+pub const ULTRA_JSON_WRITE_END_OBJECT: i32 = 2;
+/// `ultra_json_writer_op`: `[`.
+pub const ULTRA_JSON_WRITE_BEGIN_ARRAY: i32 = 3;
+/// `ultra_json_writer_op`: `]`.
+pub const ULTRA_JSON_WRITE_END_ARRAY: i32 = 4;
+/// `ultra_json_writer_op`: `null`.
+pub const ULTRA_JSON_WRITE_NULL: i32 = 5;
 
-/// Apply a structural operation (`ultra_json_writer_op_t`) to the writer;
+/// Apply a structural operation (one of the `ULTRA_JSON_WRITE_*` constants) to the writer;
 /// unknown `op` → ULTRA_ERR_INVALID_ARGUMENT.
 ///
 /// # Safety
