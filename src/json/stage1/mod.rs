@@ -131,7 +131,7 @@ unsafe fn block<I: Isa>(st: &mut State, p: *const u8, base: usize) -> u64 {
 /// Append `base + i` for every set bit `i` of `bits` to `out`.
 ///
 /// # Safety
-/// `out` has spare capacity for `bits.count_ones() + 8` more elements.
+/// `out` has spare capacity for `bits.count_ones() + 4` more elements.
 #[inline(always)]
 unsafe fn flatten(out: &mut Vec<u32>, base: u32, mut bits: u64) {
     if bits == 0 {
@@ -141,15 +141,21 @@ unsafe fn flatten(out: &mut Vec<u32>, base: u32, mut bits: u64) {
     let len = out.len();
     let p = out.as_mut_ptr();
     // SAFETY: `len + n + 8 <= capacity` (contract); we write at most
-    // `max(n, 8)` rounded up to 8 elements past `len`.
+    // `n` rounded up to a multiple of 4 elements past `len`.
     unsafe {
-        let mut i = 0;
-        while i < n {
-            for k in 0..8 {
-                *p.add(len + i + k) = base + bits.trailing_zeros();
-                bits &= bits.wrapping_sub(1);
-            }
-            i += 8;
+        let mut q = p.add(len);
+        // Unrolled by 4 with unconditional writes past the count (capacity
+        // reserved); the loop runs ceil(n / 4) times.
+        while bits != 0 {
+            *q = base + bits.trailing_zeros();
+            bits &= bits.wrapping_sub(1);
+            *q.add(1) = base + bits.trailing_zeros();
+            bits &= bits.wrapping_sub(1);
+            *q.add(2) = base + bits.trailing_zeros();
+            bits &= bits.wrapping_sub(1);
+            *q.add(3) = base + bits.trailing_zeros();
+            bits &= bits.wrapping_sub(1);
+            q = q.add(4);
         }
         out.set_len(len + n);
     }
