@@ -34,6 +34,48 @@
 // Minor ABI version: bumped whenever symbols are added.
 #define ULTRA_ABI_VERSION_MINOR 0
 
+// `ultra_json_value_type`: `null`.
+#define ULTRA_JSON_NULL 0
+
+// `ultra_json_value_type`: `true` / `false`.
+#define ULTRA_JSON_BOOL 1
+
+// `ultra_json_value_type`: integer fitting int64_t.
+#define ULTRA_JSON_INT64 2
+
+// `ultra_json_value_type`: integer above INT64_MAX fitting uint64_t.
+#define ULTRA_JSON_UINT64 3
+
+// `ultra_json_value_type`: any other number (double).
+#define ULTRA_JSON_DOUBLE 4
+
+// `ultra_json_value_type`: string.
+#define ULTRA_JSON_STRING 5
+
+// `ultra_json_value_type`: array.
+#define ULTRA_JSON_ARRAY 6
+
+// `ultra_json_value_type`: object.
+#define ULTRA_JSON_OBJECT 7
+
+// `ultra_json_writer_op`: forget the contents, keep the buffer.
+#define ULTRA_JSON_WRITE_CLEAR 0
+
+// `ultra_json_writer_op`: `{`.
+#define ULTRA_JSON_WRITE_BEGIN_OBJECT 1
+
+// `ultra_json_writer_op`: `}`.
+#define ULTRA_JSON_WRITE_END_OBJECT 2
+
+// `ultra_json_writer_op`: `[`.
+#define ULTRA_JSON_WRITE_BEGIN_ARRAY 3
+
+// `ultra_json_writer_op`: `]`.
+#define ULTRA_JSON_WRITE_END_ARRAY 4
+
+// `ultra_json_writer_op`: `null`.
+#define ULTRA_JSON_WRITE_NULL 5
+
 // Status code returned by every fallible C function. Values are fixed forever;
 // new codes are only ever appended.
 enum ultra_status
@@ -94,6 +136,15 @@ typedef struct ultra_gpu_stream_t ultra_gpu_stream_t;
 // An open GPU (a context on one device, with its memory pool and kernels).
 typedef struct ultra_gpu_t ultra_gpu_t;
 
+// A parsed document (opaque); borrows its parser and input.
+typedef struct ultra_json_doc_t ultra_json_doc_t;
+
+// A reusable JSON parser (opaque).
+typedef struct ultra_json_parser_t ultra_json_parser_t;
+
+// A JSON builder over a reusable buffer (opaque).
+typedef struct ultra_json_writer_t ultra_json_writer_t;
+
 // A bounded MPMC queue of byte records in fixed-size slots. Opaque; made by
 // `ultra_mpmc_new`, released by `ultra_mpmc_free`.
 //
@@ -117,6 +168,23 @@ typedef struct ultra_spsc_t ultra_spsc_t;
 // remaining TTL and refresh-ahead flag. Owned by the caller until
 // `ultra_value_release`; independent of the cache it came from.
 typedef struct ultra_value_t ultra_value_t;
+
+// Counters of a pool (`ultra_pool_stats`); exact when no other thread is
+// mid-call on the pool.
+typedef struct {
+  // Objects allocated and not yet freed.
+  size_t live_objects;
+  // Objects ready to hand out (shared lists and per-thread caches).
+  size_t free_objects;
+  // Slabs mapped.
+  size_t slabs;
+  // Bytes mapped for slabs.
+  size_t reserved_bytes;
+  // Bytes between consecutive objects (size rounded up to the alignment).
+  size_t object_stride;
+  // Number of NUMA nodes holding slabs (see `ultra_pool_node_bytes`).
+  size_t nodes_used;
+} ultra_pool_stats_t;
 
 // Settings for `ultra_cache_new`. Start from `ultra_cache_config_default()`.
 typedef struct {
@@ -157,23 +225,6 @@ typedef struct {
   uint64_t weight;
 } ultra_cache_stats_t;
 
-// Counters of a pool (`ultra_pool_stats`); exact when no other thread is
-// mid-call on the pool.
-typedef struct {
-  // Objects allocated and not yet freed.
-  size_t live_objects;
-  // Objects ready to hand out (shared lists and per-thread caches).
-  size_t free_objects;
-  // Slabs mapped.
-  size_t slabs;
-  // Bytes mapped for slabs.
-  size_t reserved_bytes;
-  // Bytes between consecutive objects (size rounded up to the alignment).
-  size_t object_stride;
-  // Number of NUMA nodes holding slabs (see `ultra_pool_node_bytes`).
-  size_t nodes_used;
-} ultra_pool_stats_t;
-
 // Settings for `ultra_gpu_open`; start from `ultra_gpu_config_default()`.
 typedef struct {
   // Most bytes the device memory pool may hand out at once (> 0).
@@ -202,6 +253,24 @@ typedef struct {
   char pci_bus_id[16];
 } ultra_gpu_info_t;
 
+// One value of a document: plain data, copy freely while the document lives.
+typedef struct {
+  // The document the value belongs to.
+  const ultra_json_doc_t *doc;
+  // Position in the document (opaque).
+  size_t index;
+} ultra_json_value_t;
+
+// Iterator over an object's members (see `ultra_json_object_next`).
+typedef struct {
+  // The document iterated.
+  const ultra_json_doc_t *doc;
+  // Next member (opaque).
+  size_t cur;
+  // End of the object (opaque).
+  size_t end;
+} ultra_json_object_iter_t;
+
 // A borrowed byte string `(ptr, len)`; not NUL-terminated.
 // `ptr` may be NULL only when `len` is 0.
 typedef struct {
@@ -214,6 +283,140 @@ typedef struct {
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
+
+// Number of NUMA nodes of this machine (1 when it has no NUMA information).
+// Never fails. Thread-safe.
+uint32_t ultra_numa_node_count(void);
+
+// The NUMA node the calling thread runs on now (0 without NUMA). Never
+// fails. Thread-safe.
+int32_t ultra_numa_current_node(void);
+
+// Map `size` bytes of zeroed pages on `node` (`MPOL_BIND`), or with the
+// default first-touch policy when `node` is -1, and store the page-aligned
+// address in `*out`. `flags`: `ULTRA_NUMA_HUGE_PAGES`, `ULTRA_NUMA_INTERLEAVE`.
+//
+// Errors: `ULTRA_ERR_NULL_ARGUMENT` (out), `ULTRA_ERR_INVALID_ARGUMENT`
+// (size 0 or absurd, unknown flags, a node that does not exist or has no
+// memory, interleave with a node), `ULTRA_ERR_UNAVAILABLE` (a node was named
+// and the kernel has no NUMA), `ULTRA_ERR_OUT_OF_MEMORY`. On error `*out` is
+// unchanged. Release with `ultra_numa_free(ptr, size)`. Thread-safe.
+//
+// # Safety
+// `out` is NULL or valid for a pointer write.
+ultra_status ultra_numa_alloc_onnode(size_t size, int32_t node, uint32_t flags, void **out);
+
+// Unmap memory from `ultra_numa_alloc_onnode`; `size` must be the size
+// passed there. NULL is a no-op. `ULTRA_ERR_INVALID_ARGUMENT` (nothing
+// changes) when `ptr` is not a live allocation of that size. Thread-safe.
+//
+// # Safety
+// Nothing uses the memory after the call.
+ultra_status ultra_numa_free(void *ptr, size_t size);
+
+// Store in `*node` the NUMA node holding the page at `ptr` (touch the page
+// first: an untouched page is faulted in). `ULTRA_ERR_NULL_ARGUMENT`,
+// `ULTRA_ERR_INVALID_ARGUMENT` (unmapped address), `ULTRA_ERR_UNAVAILABLE`
+// (no NUMA in the kernel). Thread-safe.
+//
+// # Safety
+// `node` is NULL or valid for an int write.
+ultra_status ultra_numa_node_of(const void *ptr, int32_t *node);
+
+// Create a pool of objects of `object_size` bytes aligned to `align` (a
+// power of two), with slabs bound to `node`, or on the node of the thread
+// that needs them when `node` is -1.
+//
+// Errors: `ULTRA_ERR_NULL_ARGUMENT`, `ULTRA_ERR_INVALID_ARGUMENT` (size 0 or
+// above 1 GiB, bad alignment, no such node), `ULTRA_ERR_UNAVAILABLE` (a node
+// was named and the kernel has no NUMA). Release with `ultra_pool_destroy`.
+//
+// # Safety
+// `out` is NULL or valid for a pointer write.
+ultra_status ultra_pool_new(size_t object_size, size_t align, int32_t node, ultra_pool_t **out);
+
+// Allocate one object (uninitialised) from the calling thread's cache.
+// Returns NULL when the pool is exhausted or on error; `ultra_last_error`
+// says why. Thread-safe: any number of threads may allocate and free
+// concurrently.
+//
+// # Safety
+// `pool` is NULL or a live pool.
+void *ultra_pool_alloc(ultra_pool_t *pool);
+
+// Return an object to its pool, from any thread. NULL `ptr` is a no-op.
+// Debug builds of the library detect a pointer that is not an object of
+// this pool and return `ULTRA_ERR_INVALID_ARGUMENT` (nothing changes);
+// release builds do not check (freeing a foreign pointer is undefined).
+// Thread-safe.
+//
+// # Safety
+// `pool` is NULL or a live pool; `ptr` is NULL or an object of it, not used
+// or freed again.
+ultra_status ultra_pool_free(ultra_pool_t *pool, void *ptr);
+
+// Fill `*out` with the pool's counters. Thread-safe.
+//
+// # Safety
+// `pool` is NULL or a live pool; `out` is NULL or valid for a write.
+ultra_status ultra_pool_stats(const ultra_pool_t *pool, ultra_pool_stats_t *out);
+
+// Store in `*bytes` the slab bytes the pool holds on `node` (0 for a node
+// without slabs). `ULTRA_ERR_INVALID_ARGUMENT` for a negative node.
+// Thread-safe.
+//
+// # Safety
+// `pool` is NULL or a live pool; `bytes` is NULL or valid for a write.
+ultra_status ultra_pool_node_bytes(const ultra_pool_t *pool, int32_t node, size_t *bytes);
+
+// Destroy a pool and unmap its slabs; NULL is a no-op. Every object must
+// have been freed (objects still out become dangling). Not thread-safe with
+// other calls on the same pool.
+//
+// # Safety
+// `pool` is NULL or a live pool not used again.
+void ultra_pool_destroy(ultra_pool_t *pool);
+
+// Create an arena whose chunks hold `chunk_size` bytes (rounded up to the
+// page size), bound to `node` or first-touch when `node` is -1.
+// `ULTRA_ERR_NULL_ARGUMENT`, `ULTRA_ERR_INVALID_ARGUMENT` (chunk size 0 or
+// absurd, no such node), `ULTRA_ERR_UNAVAILABLE`, `ULTRA_ERR_OUT_OF_MEMORY`.
+// Release with `ultra_arena_free`.
+//
+// # Safety
+// `out` is NULL or valid for a pointer write.
+ultra_status ultra_arena_new(size_t chunk_size, int32_t node, ultra_arena_t **out);
+
+// Allocate `size` bytes aligned to `align` (a power of two) from the arena.
+// Returns NULL on error (`size` 0, bad alignment, absurd size, out of
+// memory); `ultra_last_error` says why. The memory lives until
+// `ultra_arena_reset` or `ultra_arena_free`. Not thread-safe: one thread
+// at a time per arena.
+//
+// # Safety
+// `arena` is NULL or a live arena not used concurrently.
+void *ultra_arena_alloc(ultra_arena_t *arena, size_t size, size_t align);
+
+// Free everything allocated from the arena in O(1); its chunks are kept for
+// reuse. Every pointer it returned becomes invalid. Not thread-safe.
+//
+// # Safety
+// `arena` is NULL or a live arena not used concurrently.
+ultra_status ultra_arena_reset(ultra_arena_t *arena);
+
+// Store in `*used` the bytes handed out since the last reset and in
+// `*reserved` the bytes mapped for chunks. Not thread-safe.
+//
+// # Safety
+// `arena` is NULL or a live arena; `used` and `reserved` are NULL or valid
+// for writes.
+ultra_status ultra_arena_usage(const ultra_arena_t *arena, size_t *used, size_t *reserved);
+
+// Destroy an arena and unmap its chunks; NULL is a no-op.
+//
+// # Safety
+// `arena` is NULL or a live arena not used again.
+void ultra_arena_free(ultra_arena_t *arena);
 
 // The default settings: 10000 entries, no byte budget, automatic shard
 // count, no default TTL, no refresh-ahead. Thread-safe.
@@ -366,140 +569,6 @@ ultra_status ultra_cache_purge_expired(const ultra_cache_t *cache, uint64_t *pur
 // # Safety
 // `cache` is NULL or live; `out` NULL or writable.
 ultra_status ultra_cache_stats(const ultra_cache_t *cache, ultra_cache_stats_t *out);
-
-// Number of NUMA nodes of this machine (1 when it has no NUMA information).
-// Never fails. Thread-safe.
-uint32_t ultra_numa_node_count(void);
-
-// The NUMA node the calling thread runs on now (0 without NUMA). Never
-// fails. Thread-safe.
-int32_t ultra_numa_current_node(void);
-
-// Map `size` bytes of zeroed pages on `node` (`MPOL_BIND`), or with the
-// default first-touch policy when `node` is -1, and store the page-aligned
-// address in `*out`. `flags`: `ULTRA_NUMA_HUGE_PAGES`, `ULTRA_NUMA_INTERLEAVE`.
-//
-// Errors: `ULTRA_ERR_NULL_ARGUMENT` (out), `ULTRA_ERR_INVALID_ARGUMENT`
-// (size 0 or absurd, unknown flags, a node that does not exist or has no
-// memory, interleave with a node), `ULTRA_ERR_UNAVAILABLE` (a node was named
-// and the kernel has no NUMA), `ULTRA_ERR_OUT_OF_MEMORY`. On error `*out` is
-// unchanged. Release with `ultra_numa_free(ptr, size)`. Thread-safe.
-//
-// # Safety
-// `out` is NULL or valid for a pointer write.
-ultra_status ultra_numa_alloc_onnode(size_t size, int32_t node, uint32_t flags, void **out);
-
-// Unmap memory from `ultra_numa_alloc_onnode`; `size` must be the size
-// passed there. NULL is a no-op. `ULTRA_ERR_INVALID_ARGUMENT` (nothing
-// changes) when `ptr` is not a live allocation of that size. Thread-safe.
-//
-// # Safety
-// Nothing uses the memory after the call.
-ultra_status ultra_numa_free(void *ptr, size_t size);
-
-// Store in `*node` the NUMA node holding the page at `ptr` (touch the page
-// first: an untouched page is faulted in). `ULTRA_ERR_NULL_ARGUMENT`,
-// `ULTRA_ERR_INVALID_ARGUMENT` (unmapped address), `ULTRA_ERR_UNAVAILABLE`
-// (no NUMA in the kernel). Thread-safe.
-//
-// # Safety
-// `node` is NULL or valid for an int write.
-ultra_status ultra_numa_node_of(const void *ptr, int32_t *node);
-
-// Create a pool of objects of `object_size` bytes aligned to `align` (a
-// power of two), with slabs bound to `node`, or on the node of the thread
-// that needs them when `node` is -1.
-//
-// Errors: `ULTRA_ERR_NULL_ARGUMENT`, `ULTRA_ERR_INVALID_ARGUMENT` (size 0 or
-// above 1 GiB, bad alignment, no such node), `ULTRA_ERR_UNAVAILABLE` (a node
-// was named and the kernel has no NUMA). Release with `ultra_pool_destroy`.
-//
-// # Safety
-// `out` is NULL or valid for a pointer write.
-ultra_status ultra_pool_new(size_t object_size, size_t align, int32_t node, ultra_pool_t **out);
-
-// Allocate one object (uninitialised) from the calling thread's cache.
-// Returns NULL when the pool is exhausted or on error; `ultra_last_error`
-// says why. Thread-safe: any number of threads may allocate and free
-// concurrently.
-//
-// # Safety
-// `pool` is NULL or a live pool.
-void *ultra_pool_alloc(ultra_pool_t *pool);
-
-// Return an object to its pool, from any thread. NULL `ptr` is a no-op.
-// Debug builds of the library detect a pointer that is not an object of
-// this pool and return `ULTRA_ERR_INVALID_ARGUMENT` (nothing changes);
-// release builds do not check (freeing a foreign pointer is undefined).
-// Thread-safe.
-//
-// # Safety
-// `pool` is NULL or a live pool; `ptr` is NULL or an object of it, not used
-// or freed again.
-ultra_status ultra_pool_free(ultra_pool_t *pool, void *ptr);
-
-// Fill `*out` with the pool's counters. Thread-safe.
-//
-// # Safety
-// `pool` is NULL or a live pool; `out` is NULL or valid for a write.
-ultra_status ultra_pool_stats(const ultra_pool_t *pool, ultra_pool_stats_t *out);
-
-// Store in `*bytes` the slab bytes the pool holds on `node` (0 for a node
-// without slabs). `ULTRA_ERR_INVALID_ARGUMENT` for a negative node.
-// Thread-safe.
-//
-// # Safety
-// `pool` is NULL or a live pool; `bytes` is NULL or valid for a write.
-ultra_status ultra_pool_node_bytes(const ultra_pool_t *pool, int32_t node, size_t *bytes);
-
-// Destroy a pool and unmap its slabs; NULL is a no-op. Every object must
-// have been freed (objects still out become dangling). Not thread-safe with
-// other calls on the same pool.
-//
-// # Safety
-// `pool` is NULL or a live pool not used again.
-void ultra_pool_destroy(ultra_pool_t *pool);
-
-// Create an arena whose chunks hold `chunk_size` bytes (rounded up to the
-// page size), bound to `node` or first-touch when `node` is -1.
-// `ULTRA_ERR_NULL_ARGUMENT`, `ULTRA_ERR_INVALID_ARGUMENT` (chunk size 0 or
-// absurd, no such node), `ULTRA_ERR_UNAVAILABLE`, `ULTRA_ERR_OUT_OF_MEMORY`.
-// Release with `ultra_arena_free`.
-//
-// # Safety
-// `out` is NULL or valid for a pointer write.
-ultra_status ultra_arena_new(size_t chunk_size, int32_t node, ultra_arena_t **out);
-
-// Allocate `size` bytes aligned to `align` (a power of two) from the arena.
-// Returns NULL on error (`size` 0, bad alignment, absurd size, out of
-// memory); `ultra_last_error` says why. The memory lives until
-// `ultra_arena_reset` or `ultra_arena_free`. Not thread-safe: one thread
-// at a time per arena.
-//
-// # Safety
-// `arena` is NULL or a live arena not used concurrently.
-void *ultra_arena_alloc(ultra_arena_t *arena, size_t size, size_t align);
-
-// Free everything allocated from the arena in O(1); its chunks are kept for
-// reuse. Every pointer it returned becomes invalid. Not thread-safe.
-//
-// # Safety
-// `arena` is NULL or a live arena not used concurrently.
-ultra_status ultra_arena_reset(ultra_arena_t *arena);
-
-// Store in `*used` the bytes handed out since the last reset and in
-// `*reserved` the bytes mapped for chunks. Not thread-safe.
-//
-// # Safety
-// `arena` is NULL or a live arena; `used` and `reserved` are NULL or valid
-// for writes.
-ultra_status ultra_arena_usage(const ultra_arena_t *arena, size_t *used, size_t *reserved);
-
-// Destroy an arena and unmap its chunks; NULL is a no-op.
-//
-// # Safety
-// `arena` is NULL or a live arena not used again.
-void ultra_arena_free(ultra_arena_t *arena);
 
 // The library version as a static NUL-terminated string, e.g. "0.1.0".
 //
@@ -925,6 +994,245 @@ size_t ultra_mpmc_slot_size(const ultra_mpmc_t *queue);
 // # Safety
 // Every pointer is NULL or valid as described above.
 void ultra_mpmc_free(ultra_mpmc_t *queue);
+
+// Create a parser with the default limits (depth 1024). Free with
+// `ultra_json_parser_free`. NULL `out` → ULTRA_ERR_NULL_ARGUMENT.
+// A parser is used by one thread at a time.
+//
+// # Safety
+// `out` is NULL or valid for a write.
+ultra_status ultra_json_parser_new(ultra_json_parser_t **out);
+
+// Free a parser (NULL is a no-op). Free its documents first.
+//
+// # Safety
+// `p` is NULL or from `ultra_json_parser_new`, not yet freed.
+void ultra_json_parser_free(ultra_json_parser_t *p);
+
+// Parse `buf[0..len]` into a new document written to `*doc` (free with
+// `ultra_json_doc_free`). Malformed input → ULTRA_ERR_PARSE, and
+// `ultra_last_error` says what and at which byte; `*doc` is untouched on
+// error. The document borrows `parser` and `buf` until freed. Not
+// thread-safe per parser.
+//
+// # Safety
+// `parser` NULL or live; `buf` NULL or readable for `len` bytes; `doc` NULL or writable.
+ultra_status ultra_json_parse(ultra_json_parser_t *parser,
+                              const uint8_t *buf,
+                              size_t len,
+                              ultra_json_doc_t **doc);
+
+// Free a document (NULL is a no-op); its values become invalid.
+//
+// # Safety
+// `doc` is NULL or from `ultra_json_parse`, not yet freed.
+void ultra_json_doc_free(ultra_json_doc_t *doc);
+
+// Write the document's top-level value to `*out`. Thread-safe (read-only).
+//
+// # Safety
+// `doc` NULL or live; `out` NULL or writable.
+ultra_status ultra_json_doc_root(const ultra_json_doc_t *doc, ultra_json_value_t *out);
+
+// Follow the RFC 6901 pointer `pointer[0..len]` (e.g. "/events/0/type")
+// from the root. ULTRA_OK and `*out` set, or ULTRA_ERR_NOT_FOUND (nothing
+// written). Thread-safe (read-only).
+//
+// # Safety
+// `doc` NULL or live; `pointer` NULL (only with len 0) or readable; `out` NULL or writable.
+ultra_status ultra_json_get(const ultra_json_doc_t *doc,
+                            const uint8_t *pointer,
+                            size_t len,
+                            ultra_json_value_t *out);
+
+// The type of `*value` as one of the `ULTRA_JSON_*` type constants, or -1 if `value` is NULL or
+// invalid (the reason goes to `ultra_last_error`). Thread-safe.
+//
+// # Safety
+// `value` NULL or valid, pointing into a live document.
+int32_t ultra_json_value_type(const ultra_json_value_t *value);
+
+// The value as int64_t (integers that fit).
+// Wrong type → ULTRA_ERR_INVALID_ARGUMENT, `*out` untouched. Thread-safe.
+//
+// # Safety
+// `value` NULL or valid into a live document; `out` NULL or writable.
+ultra_status ultra_json_value_as_i64(const ultra_json_value_t *value, int64_t *out);
+
+// The value as uint64_t (non-negative integers that fit).
+// Wrong type → ULTRA_ERR_INVALID_ARGUMENT, `*out` untouched. Thread-safe.
+//
+// # Safety
+// `value` NULL or valid into a live document; `out` NULL or writable.
+ultra_status ultra_json_value_as_u64(const ultra_json_value_t *value, uint64_t *out);
+
+// The value as double (any number).
+// Wrong type → ULTRA_ERR_INVALID_ARGUMENT, `*out` untouched. Thread-safe.
+//
+// # Safety
+// `value` NULL or valid into a live document; `out` NULL or writable.
+ultra_status ultra_json_value_as_f64(const ultra_json_value_t *value, double *out);
+
+// The value as bool.
+// Wrong type → ULTRA_ERR_INVALID_ARGUMENT, `*out` untouched. Thread-safe.
+//
+// # Safety
+// `value` NULL or valid into a live document; `out` NULL or writable.
+ultra_status ultra_json_value_as_bool(const ultra_json_value_t *value, bool *out);
+
+// Number of elements or members of an array or object.
+// Wrong type → ULTRA_ERR_INVALID_ARGUMENT, `*out` untouched. Thread-safe.
+//
+// # Safety
+// `value` NULL or valid into a live document; `out` NULL or writable.
+ultra_status ultra_json_value_len(const ultra_json_value_t *value, size_t *out);
+
+// The unescaped string: `*ptr`/`*len` point into the input buffer (no
+// escapes) or into the parser (escapes); valid while the document lives;
+// not NUL-terminated. Wrong type → ULTRA_ERR_INVALID_ARGUMENT. Thread-safe.
+//
+// # Safety
+// `value` NULL or valid into a live document; `ptr`, `len` NULL or writable.
+ultra_status ultra_json_value_as_str(const ultra_json_value_t *value,
+                                     const uint8_t **ptr,
+                                     size_t *len);
+
+// Element `index` of an array → `*out`; ULTRA_ERR_NOT_FOUND past the end,
+// ULTRA_ERR_INVALID_ARGUMENT for a non-array. Thread-safe.
+//
+// # Safety
+// `value` NULL or valid into a live document; `out` NULL or writable.
+ultra_status ultra_json_value_at(const ultra_json_value_t *value,
+                                 size_t index,
+                                 ultra_json_value_t *out);
+
+// Member `key[0..len]` of an object → `*out`; ULTRA_ERR_NOT_FOUND if absent,
+// ULTRA_ERR_INVALID_ARGUMENT for a non-object. Thread-safe.
+//
+// # Safety
+// `value` NULL or valid into a live document; `key` readable for `len`; `out` NULL or writable.
+ultra_status ultra_json_value_object_get(const ultra_json_value_t *value,
+                                         const uint8_t *key,
+                                         size_t len,
+                                         ultra_json_value_t *out);
+
+// Start iterating an object's members into `*iter`; non-object →
+// ULTRA_ERR_INVALID_ARGUMENT. Thread-safe.
+//
+// # Safety
+// `value` NULL or valid into a live document; `iter` NULL or writable.
+ultra_status ultra_json_object_iter(const ultra_json_value_t *value,
+                                    ultra_json_object_iter_t *iter);
+
+// Next member: its key (`*key`, `*key_len`, valid while the document lives)
+// and value (`*out`), ULTRA_OK; ULTRA_ERR_NOT_FOUND when done. Thread-safe
+// per iterator.
+//
+// # Safety
+// `iter` NULL or from `ultra_json_object_iter` on a live document; other
+// pointers NULL or writable.
+ultra_status ultra_json_object_next(ultra_json_object_iter_t *iter,
+                                    const uint8_t **key,
+                                    size_t *key_len,
+                                    ultra_json_value_t *out);
+
+// Validate `buf[0..len]` as one JSON document. On ULTRA_ERR_PARSE the byte
+// offset goes to `*error_offset` (if not NULL) and the message to
+// `ultra_last_error`. Thread-safe.
+//
+// # Safety
+// `buf` NULL (only with len 0) or readable; `error_offset` NULL or writable.
+ultra_status ultra_json_validate(const uint8_t *buf, size_t len, size_t *error_offset);
+
+// Write `{` + only the top-level members named in `fields[0..n]` (in that
+// order, missing ones skipped) + `}` minified into `out[0..cap]`, length to
+// `*written`. Too small → ULTRA_ERR_BUFFER_TOO_SMALL with the size needed in
+// `*written`. Invalid JSON → ULTRA_ERR_PARSE. Thread-safe.
+//
+// # Safety
+// `buf` readable for `len`; `fields` readable for `n` entries, each readable;
+// `out` writable for `cap`; `written` NULL or writable.
+ultra_status ultra_json_project(const uint8_t *buf,
+                                size_t len,
+                                const ultra_str_t *fields,
+                                size_t n,
+                                uint8_t *out,
+                                size_t cap,
+                                size_t *written);
+
+// Minify `buf[0..len]` into `out[0..cap]`, length to `*written`
+// (ULTRA_ERR_BUFFER_TOO_SMALL with the size needed when `cap` is short).
+// Unclosed strings, control bytes in strings or bad UTF-8 → ULTRA_ERR_PARSE;
+// the grammar is not checked. Thread-safe.
+//
+// # Safety
+// `buf` readable for `len`; `out` writable for `cap`; `written` NULL or writable.
+ultra_status ultra_json_minify(const uint8_t *buf,
+                               size_t len,
+                               uint8_t *out,
+                               size_t cap,
+                               size_t *written);
+
+// Create a writer (free with `ultra_json_writer_free`). One thread at a time.
+//
+// # Safety
+// `out` NULL or writable.
+ultra_status ultra_json_writer_new(ultra_json_writer_t **out);
+
+// Free a writer (NULL is a no-op).
+//
+// # Safety
+// `w` NULL or from `ultra_json_writer_new`, not yet freed.
+void ultra_json_writer_free(ultra_json_writer_t *w);
+
+// Apply a structural operation (one of the `ULTRA_JSON_WRITE_*` constants) to the writer;
+// unknown `op` → ULTRA_ERR_INVALID_ARGUMENT.
+//
+// # Safety
+// `w` NULL or a live writer.
+ultra_status ultra_json_writer_op(ultra_json_writer_t *w, int32_t op);
+
+// Write an object key (`is_key != 0`) or a string value, escaped;
+// `s[0..len]` must be UTF-8.
+//
+// # Safety
+// `w` NULL or live; `s` readable for `len`.
+ultra_status ultra_json_writer_string(ultra_json_writer_t *w,
+                                      const uint8_t *s,
+                                      size_t len,
+                                      bool is_key);
+
+// Write an integer value.
+//
+// # Safety
+// `w` NULL or live.
+ultra_status ultra_json_writer_i64(ultra_json_writer_t *w, int64_t v);
+
+// Write a double value (non-finite → `null`).
+//
+// # Safety
+// `w` NULL or live.
+ultra_status ultra_json_writer_f64(ultra_json_writer_t *w, double v);
+
+// Write `true` or `false`.
+//
+// # Safety
+// `w` NULL or live.
+ultra_status ultra_json_writer_bool(ultra_json_writer_t *w, bool v);
+
+// Insert already-serialised JSON `json[0..len]` as one value, unchecked.
+//
+// # Safety
+// `w` NULL or live; `json` readable for `len`.
+ultra_status ultra_json_writer_raw(ultra_json_writer_t *w, const uint8_t *json, size_t len);
+
+// The text written so far: `*ptr`/`*len` valid until the next call on `w`.
+//
+// # Safety
+// `w` NULL or live; `ptr`, `len` NULL or writable.
+ultra_status ultra_json_writer_buffer(const ultra_json_writer_t *w,
+                                      const uint8_t **ptr,
+                                      size_t *len);
 
 #ifdef __cplusplus
 }  // extern "C"

@@ -530,6 +530,90 @@ class arena {
   detail::handle<ultra_arena_t, ultra_arena_free> h_;
 };
 
+// ---- json ----
+namespace json {
+// A parsed document: RAII over ultra_json_doc_t. Borrows its parser and the
+// input buffer, which must outlive it.
+using document = detail::handle<ultra_json_doc_t, ultra_json_doc_free>;
+
+// A value inside a document (copyable view).
+class value {
+ public:
+  value() noexcept = default;
+  explicit value(ultra_json_value_t v) noexcept : v_(v) {}
+  int type() const noexcept { return ultra_json_value_type(&v_); }
+  int64_t as_i64() const { int64_t x; check(ultra_json_value_as_i64(&v_, &x)); return x; }
+  uint64_t as_u64() const { uint64_t x; check(ultra_json_value_as_u64(&v_, &x)); return x; }
+  double as_f64() const { double x; check(ultra_json_value_as_f64(&v_, &x)); return x; }
+  bool as_bool() const { bool x; check(ultra_json_value_as_bool(&v_, &x)); return x; }
+  std::string_view as_str() const {
+    const uint8_t* p; size_t n;
+    check(ultra_json_value_as_str(&v_, &p, &n));
+    return std::string_view(reinterpret_cast<const char*>(p), n);
+  }
+  size_t size() const { size_t n; check(ultra_json_value_len(&v_, &n)); return n; }
+  value at(size_t i) const { ultra_json_value_t o; check(ultra_json_value_at(&v_, i, &o)); return value(o); }
+  value operator[](std::string_view key) const {
+    ultra_json_value_t o;
+    check(ultra_json_value_object_get(&v_, reinterpret_cast<const uint8_t*>(key.data()), key.size(), &o));
+    return value(o);
+  }
+  const ultra_json_value_t* raw() const noexcept { return &v_; }
+
+ private:
+  ultra_json_value_t v_{};
+};
+
+// A reusable parser.
+class parser {
+ public:
+  parser() { ultra_json_parser_t* p = nullptr; check(ultra_json_parser_new(&p)); h_.reset(p); }
+  document parse(bytes_view in) {
+    ultra_json_doc_t* d = nullptr;
+    check(ultra_json_parse(h_.get(), in.data(), in.size(), &d));
+    return document(d);
+  }
+
+ private:
+  detail::handle<ultra_json_parser_t, ultra_json_parser_free> h_;
+};
+
+inline value root(const document& d) { ultra_json_value_t v; check(ultra_json_doc_root(d.get(), &v)); return value(v); }
+inline value get(const document& d, std::string_view pointer) {
+  ultra_json_value_t v;
+  check(ultra_json_get(d.get(), reinterpret_cast<const uint8_t*>(pointer.data()), pointer.size(), &v));
+  return value(v);
+}
+inline void validate(bytes_view in) { size_t off = 0; check(ultra_json_validate(in.data(), in.size(), &off)); }
+
+namespace detail_json {
+template <class F>
+std::string sized(F&& call) {
+  std::string out(64, '\0');
+  size_t n = 0;
+  ultra_status s = call(reinterpret_cast<uint8_t*>(out.data()), out.size(), &n);
+  if (s == ULTRA_ERR_BUFFER_TOO_SMALL) {
+    out.resize(n);
+    s = call(reinterpret_cast<uint8_t*>(out.data()), out.size(), &n);
+  }
+  check(s);
+  out.resize(n);
+  return out;
+}
+}  // namespace detail_json
+
+inline std::string minify(bytes_view in) {
+  return detail_json::sized([&](uint8_t* o, size_t c, size_t* n) { return ultra_json_minify(in.data(), in.size(), o, c, n); });
+}
+inline std::string project(bytes_view in, const std::vector<std::string_view>& fields) {
+  std::vector<ultra_str_t> fs;
+  for (auto f : fields) fs.push_back({reinterpret_cast<const uint8_t*>(f.data()), f.size()});
+  return detail_json::sized([&](uint8_t* o, size_t c, size_t* n) {
+    return ultra_json_project(in.data(), in.size(), fs.data(), fs.size(), o, c, n);
+  });
+}
+}  // namespace json
+
 }  // namespace ultra
 
 #endif  // ULTRA_HPP

@@ -9,6 +9,7 @@
 //! | [`alloc`] | NUMA topology, node-bound and huge pages, lock-free object pools, arenas |
 //! | [`ring`] | bounded SPSC and MPMC rings, plus byte-record rings for C |
 //! | [`cuda`] | GPU discovery, streams, pooled device and pinned memory, top-k / decay kernels with CPU fallbacks |
+//! | [`json`] | SIMD JSON: validate, parse, lazy lookup, projection, minify, NDJSON, writer |
 //!
 //! Every fallible call returns [`Result`] with the crate's one [`Error`],
 //! whose [`ErrorKind`] is the C status code. The C ABI lives in [`ffi`].
@@ -24,6 +25,7 @@ pub mod cache;
 pub mod cuda;
 pub mod error;
 pub mod ffi;
+pub mod json;
 pub mod ring;
 pub mod sync;
 

@@ -18,6 +18,7 @@ pub mod cache;
 pub mod common;
 pub mod core;
 pub mod cuda;
+pub mod json;
 pub mod ring;
 
 pub use common::{ultra_status, ultra_str_t};

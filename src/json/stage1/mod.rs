@@ -1,0 +1,195 @@
+//! Stage 1: find every structural byte of a JSON text, 64 bytes at a time.
+//!
+//! One generic body ([`run`]) is written once over a tiny per-ISA vocabulary
+//! ([`Isa`]): classify a 64-byte block into bit masks ([`Masks`], bit `i` ↔
+//! byte `i`) and a prefix-xor. Each ISA file (`scalar`, `sse42`, `avx2`,
+//! `avx512`, `neon`) supplies that vocabulary and one entry point compiled
+//! with its `#[target_feature]`, into which the generic body is inlined.
+//! [`dispatch`] picks the widest kernel the CPU has, once.
+//!
+//! Per block, with `E` = escaped bytes, `Q` = unescaped quotes (Langdale &
+//! Lemire 2019, §3.1–3.3):
+//!
+//! - `E`: a byte is escaped iff it follows an odd-length run of backslashes.
+//!   With `B` the backslashes and `c` the carried "first byte is escaped" bit:
+//!   `P = B & !c`, `T = ((P << 1 | ODD) - P) ^ ODD`, `E = T ^ (B | c)`; the
+//!   subtraction lets the carry run through each backslash run, so the parity
+//!   of the run decides the bit after it.
+//! - `Q = quote & !E`; `S = prefix_xor(Q) ^ carry` has bit `i` set iff byte `i`
+//!   is inside a string (opening quote included, closing quote excluded).
+//!   `prefix_xor(x) = clmul(x, !0)`; carry = sign of the previous `S`.
+//! - scalars: `V = !(op | ws)`; a scalar starts where `V` does not follow a
+//!   non-quote scalar byte; structurals `= (op | start) & !(S ^ Q)`.
+//!
+//! Invariants checked per block: `ctrl & S == 0` (no raw control byte in a
+//! string); at the end the string carry is 0 (every string closed). UTF-8 is
+//! validated by [`crate::json::utf8`] over the blocks that hold non-ASCII bytes.
+
+pub(crate) mod dispatch;
+pub(crate) mod scalar;
+
+#[cfg(target_arch = "x86_64")]
+pub(crate) mod avx2;
+#[cfg(target_arch = "x86_64")]
+pub(crate) mod avx512;
+#[cfg(target_arch = "aarch64")]
+pub(crate) mod neon;
+#[cfg(target_arch = "x86_64")]
+pub(crate) mod sse42;
+
+/// Bit masks of one 64-byte block; bit `i` describes byte `i`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct Masks {
+    /// `\`
+    pub backslash: u64,
+    /// `"`
+    pub quote: u64,
+    /// `{ } [ ] , :`
+    pub op: u64,
+    /// space, tab, LF, CR
+    pub ws: u64,
+    /// bytes `<= 0x1f`
+    pub ctrl: u64,
+    /// bytes `>= 0x80`
+    pub non_ascii: u64,
+}
+
+/// The per-ISA vocabulary the generic body is written in.
+pub(crate) trait Isa {
+    /// Classify the 64 bytes at `p`.
+    ///
+    /// # Safety
+    /// `p` is valid for 64 byte reads and the CPU supports the ISA.
+    unsafe fn masks(p: *const u8) -> Masks;
+    /// `r` with bit `i` = xor of bits `0..=i` of `x`.
+    ///
+    /// # Safety
+    /// The CPU supports the ISA.
+    unsafe fn prefix_xor(x: u64) -> u64;
+}
+
+const ODD: u64 = 0xAAAA_AAAA_AAAA_AAAA;
+
+/// State carried from one block to the next.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct State {
+    /// 1 when the first byte of the next block is escaped.
+    prev_escaped: u64,
+    /// all ones when the next block starts inside a string.
+    prev_in_string: u64,
+    /// 1 when the last byte of the previous block was a non-quote scalar byte.
+    prev_scalar: u64,
+    /// Offset of the first control byte found inside a string, if any.
+    pub ctrl_at: Option<usize>,
+    /// Offset of the first 64-byte block holding a non-ASCII byte, if any.
+    pub non_ascii_at: Option<usize>,
+}
+
+impl State {
+    /// True when the text so far ends inside a string.
+    pub fn in_string(&self) -> bool {
+        self.prev_in_string != 0
+    }
+}
+
+/// Per-block classification; returns the structural mask.
+#[inline(always)]
+unsafe fn block<I: Isa>(st: &mut State, p: *const u8, base: usize) -> u64 {
+    // SAFETY: forwarded contract: `p` readable for 64 bytes, ISA supported.
+    let m = unsafe { I::masks(p) };
+    let bs = m.backslash;
+    let escaped = if bs == 0 {
+        let e = st.prev_escaped;
+        st.prev_escaped = 0;
+        e
+    } else {
+        let potential = bs & !st.prev_escaped;
+        let codes = ((potential << 1) | ODD).wrapping_sub(potential) ^ ODD;
+        let e = codes ^ (bs | st.prev_escaped);
+        st.prev_escaped = (codes & bs) >> 63;
+        e
+    };
+    let quote = m.quote & !escaped;
+    // SAFETY: ISA supported (caller's contract).
+    let in_string = unsafe { I::prefix_xor(quote) } ^ st.prev_in_string;
+    st.prev_in_string = ((in_string as i64) >> 63) as u64;
+    let bad = m.ctrl & in_string;
+    if bad != 0 && st.ctrl_at.is_none() {
+        st.ctrl_at = Some(base + bad.trailing_zeros() as usize);
+    }
+    if m.non_ascii != 0 && st.non_ascii_at.is_none() {
+        st.non_ascii_at = Some(base);
+    }
+    let scalar = !(m.op | m.ws);
+    let nonquote_scalar = scalar & !m.quote;
+    let follows = (nonquote_scalar << 1) | st.prev_scalar;
+    st.prev_scalar = nonquote_scalar >> 63;
+    let start = scalar & !follows;
+    (m.op | start) & !(in_string ^ quote)
+}
+
+/// Append `base + i` for every set bit `i` of `bits` to `out`.
+///
+/// # Safety
+/// `out` has spare capacity for `bits.count_ones() + 4` more elements.
+#[inline(always)]
+unsafe fn flatten(out: &mut Vec<u32>, base: u32, mut bits: u64) {
+    if bits == 0 {
+        return;
+    }
+    let n = bits.count_ones() as usize;
+    let len = out.len();
+    let p = out.as_mut_ptr();
+    // SAFETY: `len + n + 8 <= capacity` (contract); we write at most
+    // `n` rounded up to a multiple of 4 elements past `len`.
+    unsafe {
+        let mut q = p.add(len);
+        // Unrolled by 4 with unconditional writes past the count (capacity
+        // reserved); the loop runs ceil(n / 4) times.
+        while bits != 0 {
+            *q = base + bits.trailing_zeros();
+            bits &= bits.wrapping_sub(1);
+            *q.add(1) = base + bits.trailing_zeros();
+            bits &= bits.wrapping_sub(1);
+            *q.add(2) = base + bits.trailing_zeros();
+            bits &= bits.wrapping_sub(1);
+            *q.add(3) = base + bits.trailing_zeros();
+            bits &= bits.wrapping_sub(1);
+            q = q.add(4);
+        }
+        out.set_len(len + n);
+    }
+}
+
+/// The generic stage-1 body: classify `input` (whose first byte is at
+/// absolute offset `base`) and append the absolute offsets of its structural
+/// bytes to `out`. A final partial block is padded with spaces.
+///
+/// # Safety
+/// The CPU supports `I`.
+#[inline(always)]
+pub(crate) unsafe fn run<I: Isa>(st: &mut State, input: &[u8], base: usize, out: &mut Vec<u32>) {
+    // Room for every byte being structural plus the 8-wide flatten overrun.
+    out.reserve(input.len() + 72);
+    let full = input.len() / 64 * 64;
+    let mut i = 0;
+    while i < full {
+        // SAFETY: `i + 64 <= input.len()`; ISA supported (contract).
+        let bits = unsafe { block::<I>(st, input.as_ptr().add(i), base + i) };
+        // SAFETY: at most 64 new entries per block and capacity was reserved
+        // for `input.len() + 72` in total.
+        unsafe { flatten(out, (base + i) as u32, bits) };
+        i += 64;
+    }
+    if i < input.len() {
+        let mut pad = [b' '; 64];
+        pad[..input.len() - i].copy_from_slice(&input[i..]);
+        // SAFETY: `pad` is 64 bytes; ISA supported (contract).
+        let bits = unsafe { block::<I>(st, pad.as_ptr(), base + i) };
+        // SAFETY: as above.
+        unsafe { flatten(out, (base + i) as u32, bits) };
+    }
+}
+
+/// Signature of every kernel's entry point: [`run`] instantiated for an ISA.
+pub(crate) type Stage1Fn = unsafe fn(&mut State, &[u8], usize, &mut Vec<u32>);

@@ -1,0 +1,124 @@
+//! String scanning and unescaping.
+//!
+//! Stage 1 has already proven that every string is closed and free of raw
+//! control bytes. Stage 2 finds the end of a string by scanning for the first
+//! `"` or `\` (16 bytes at a time with SSE2 on x86-64, which every x86-64 CPU
+//! has); a string without `\` is handed out zero-copy from the input, one
+//! with escapes is decoded into the parser's string buffer.
+
+use super::error::{JsonError, JsonErrorKind};
+
+/// Index of the first `"` or `\` at or after `i`, or `input.len()`.
+#[inline]
+pub(crate) fn find_quote_or_backslash(input: &[u8], mut i: usize) -> usize {
+    #[cfg(target_arch = "x86_64")]
+    {
+        use std::arch::x86_64::*;
+        while i + 16 <= input.len() {
+            // SAFETY: SSE2 is part of the x86-64 baseline; `i + 16 <= len`
+            // keeps the unaligned 16-byte load in bounds.
+            let m = unsafe {
+                let v = _mm_loadu_si128(input.as_ptr().add(i).cast());
+                let q = _mm_cmpeq_epi8(v, _mm_set1_epi8(b'"' as i8));
+                let b = _mm_cmpeq_epi8(v, _mm_set1_epi8(b'\\' as i8));
+                _mm_movemask_epi8(_mm_or_si128(q, b)) as u32
+            };
+            if m != 0 {
+                return i + m.trailing_zeros() as usize;
+            }
+            i += 16;
+        }
+    }
+    while i < input.len() && input[i] != b'"' && input[i] != b'\\' {
+        i += 1;
+    }
+    i
+}
+
+fn hex4(input: &[u8], i: usize) -> Result<u32, JsonError> {
+    let mut v = 0u32;
+    for k in 0..4 {
+        let d = match input.get(i + k) {
+            Some(&b) => (b as char).to_digit(16),
+            None => None,
+        };
+        match d {
+            Some(d) => v = v << 4 | d,
+            None => return Err(JsonError::new(JsonErrorKind::InvalidEscape, i + k)),
+        }
+    }
+    Ok(v)
+}
+
+/// Decode the string whose content starts at `start` and whose first `\` is
+/// at `bs`, appending the decoded bytes to `out`. Returns the index of the
+/// closing quote.
+pub(crate) fn unescape(
+    input: &[u8],
+    start: usize,
+    mut bs: usize,
+    out: &mut Vec<u8>,
+) -> Result<usize, JsonError> {
+    out.extend_from_slice(&input[start..bs]);
+    loop {
+        let esc = input.get(bs + 1).copied();
+        let mut next = bs + 2;
+        let byte = match esc {
+            Some(b'"') => b'"',
+            Some(b'\\') => b'\\',
+            Some(b'/') => b'/',
+            Some(b'b') => 8,
+            Some(b'f') => 12,
+            Some(b'n') => b'\n',
+            Some(b'r') => b'\r',
+            Some(b't') => b'\t',
+            Some(b'u') => {
+                let mut c = hex4(input, bs + 2)?;
+                next = bs + 6;
+                if (0xDC00..0xE000).contains(&c) {
+                    return Err(JsonError::new(JsonErrorKind::InvalidSurrogate, bs));
+                }
+                if (0xD800..0xDC00).contains(&c) {
+                    if input.get(next) != Some(&b'\\') || input.get(next + 1) != Some(&b'u') {
+                        return Err(JsonError::new(JsonErrorKind::InvalidSurrogate, bs));
+                    }
+                    let lo = hex4(input, next + 2)?;
+                    if !(0xDC00..0xE000).contains(&lo) {
+                        return Err(JsonError::new(JsonErrorKind::InvalidSurrogate, next));
+                    }
+                    c = 0x10000 + ((c - 0xD800) << 10) + (lo - 0xDC00);
+                    next += 6;
+                }
+                let ch =
+                    char::from_u32(c).ok_or(JsonError::new(JsonErrorKind::InvalidSurrogate, bs))?;
+                let mut buf = [0u8; 4];
+                out.extend_from_slice(ch.encode_utf8(&mut buf).as_bytes());
+                0
+            }
+            _ => return Err(JsonError::new(JsonErrorKind::InvalidEscape, bs)),
+        };
+        if esc != Some(b'u') {
+            out.push(byte);
+        }
+        let end = find_quote_or_backslash(input, next);
+        out.extend_from_slice(&input[next.min(end)..end]);
+        match input.get(end) {
+            Some(b'"') => return Ok(end),
+            Some(_) => bs = end,
+            None => return Err(JsonError::new(JsonErrorKind::UnclosedString, input.len())),
+        }
+    }
+}
+
+/// Index of the quote closing the string whose content starts at `i`
+/// (escapes skipped, not decoded), or `input.len()` if it never closes.
+pub(crate) fn string_end(input: &[u8], mut i: usize) -> usize {
+    loop {
+        i = find_quote_or_backslash(input, i);
+        match input.get(i) {
+            Some(b'\\') => i += 2,
+            Some(_) => return i,
+            None => return input.len(),
+        }
+    }
+}

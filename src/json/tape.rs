@@ -1,0 +1,513 @@
+//! Stage 2: walk the structural index once and build the tape.
+//!
+//! The tape is a flat array of [`Entry`]s in document order, one per value
+//! (object keys are string entries followed by their value). An entry is two
+//! words: `head = tag | aux << 8`, `data`:
+//!
+//! | tag | aux | data |
+//! | --- | --- | --- |
+//! | `{` / `[` | index of the entry after the container | number of members / elements |
+//! | `s` | byte length | offset in the input, or `ESCAPED | offset` in the string buffer |
+//! | `l` / `u` / `d` | 0 | `i64` / `u64` / `f64` bits |
+//! | `t` / `f` / `n` | 0 | 0 |
+//!
+//! so skipping any value is `next(i) = if container { aux } else { i + 1 }`.
+//! The walk is a loop over three states (value, object key, after value) with
+//! an explicit stack of open containers: no recursion, and the depth limit is
+//! checked on every push, so hostile nesting is an error, never a stack
+//! overflow.
+
+use super::error::{JsonError, JsonErrorKind};
+use super::number::{self, Num};
+use super::stage1::{State, dispatch, scalar};
+use super::string::{find_quote_or_backslash, unescape};
+use super::{Document, utf8};
+
+pub(crate) const T_OBJ: u8 = b'{';
+pub(crate) const T_ARR: u8 = b'[';
+pub(crate) const T_STR: u8 = b's';
+pub(crate) const T_I64: u8 = b'l';
+pub(crate) const T_U64: u8 = b'u';
+pub(crate) const T_F64: u8 = b'd';
+pub(crate) const T_TRUE: u8 = b't';
+pub(crate) const T_FALSE: u8 = b'f';
+pub(crate) const T_NULL: u8 = b'n';
+/// `data` flag of a string decoded into the parser's string buffer.
+pub(crate) const ESCAPED: u64 = 1 << 63;
+
+/// One tape entry (see the module docs for the encoding).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Entry {
+    pub head: u64,
+    pub data: u64,
+}
+
+impl Entry {
+    #[inline(always)]
+    pub fn tag(self) -> u8 {
+        self.head as u8
+    }
+    #[inline(always)]
+    pub fn aux(self) -> usize {
+        (self.head >> 8) as usize
+    }
+}
+
+/// Default nesting limit.
+pub const DEFAULT_MAX_DEPTH: usize = 1024;
+/// Default (and largest) document size: offsets are stored as `u32`.
+pub const DEFAULT_MAX_SIZE: usize = u32::MAX as usize - 128;
+
+/// Run stage 1 over the whole of `input` into `out`, then check the
+/// invariants it gathers (closed strings, no control bytes, UTF-8). Pushes
+/// a sentinel `input.len()` so stage 2 can always read one index ahead.
+pub(crate) fn index(input: &[u8], out: &mut Vec<u32>, max_size: usize) -> Result<(), JsonError> {
+    if input.len() > max_size.min(DEFAULT_MAX_SIZE) {
+        return Err(JsonError::new(JsonErrorKind::SizeLimit, max_size));
+    }
+    out.clear();
+    let mut st = State::default();
+    dispatch::stage1(&mut st, input, 0, out);
+    if let Some(at) = st.ctrl_at {
+        return Err(JsonError::new(JsonErrorKind::ControlInString, at));
+    }
+    if st.in_string() {
+        let open = out.last().map_or(0, |&p| p as usize);
+        return Err(JsonError::new(JsonErrorKind::UnclosedString, open));
+    }
+    if let Some(at) = st.non_ascii_at {
+        utf8::validate_from(input, at)?;
+    }
+    out.push(input.len() as u32);
+    Ok(())
+}
+
+/// Receives the values stage 2 finds: builds a tape, or only validates.
+pub(crate) trait Sink {
+    /// A container opens; returns its tape index.
+    fn open(&mut self, tag: u8) -> u32;
+    /// The container opened at `at` closes with `count` members.
+    fn close(&mut self, at: u32, count: u32);
+    /// A string: content from `start`, first `"` or `\` at `stop`; returns
+    /// the index of the closing quote.
+    fn string(&mut self, input: &[u8], start: usize, stop: usize) -> Result<usize, JsonError>;
+    /// A scalar that is not a string.
+    fn scalar(&mut self, tag: u8, data: u64);
+}
+
+/// Builds the tape.
+pub(crate) struct TapeSink<'a> {
+    pub tape: &'a mut Vec<Entry>,
+    pub strings: &'a mut Vec<u8>,
+}
+
+impl Sink for TapeSink<'_> {
+    #[inline(always)]
+    fn open(&mut self, tag: u8) -> u32 {
+        let at = self.tape.len() as u32;
+        self.tape.push(Entry {
+            head: tag as u64,
+            data: 0,
+        });
+        at
+    }
+    #[inline(always)]
+    fn close(&mut self, at: u32, count: u32) {
+        let end = self.tape.len() as u64;
+        let e = &mut self.tape[at as usize];
+        e.head |= end << 8;
+        e.data = count as u64;
+    }
+    #[inline(always)]
+    fn string(&mut self, input: &[u8], start: usize, stop: usize) -> Result<usize, JsonError> {
+        if input.get(stop) == Some(&b'"') {
+            self.tape.push(Entry {
+                head: T_STR as u64 | ((stop - start) as u64) << 8,
+                data: start as u64,
+            });
+            return Ok(stop);
+        }
+        let off = self.strings.len();
+        let end = unescape(input, start, stop, self.strings)?;
+        self.tape.push(Entry {
+            head: T_STR as u64 | ((self.strings.len() - off) as u64) << 8,
+            data: ESCAPED | off as u64,
+        });
+        Ok(end)
+    }
+    #[inline(always)]
+    fn scalar(&mut self, tag: u8, data: u64) {
+        self.tape.push(Entry {
+            head: tag as u64,
+            data,
+        });
+    }
+}
+
+/// Validates only; decodes escapes into a scratch buffer that it clears.
+pub(crate) struct CheckSink<'a> {
+    pub scratch: &'a mut Vec<u8>,
+}
+
+impl Sink for CheckSink<'_> {
+    #[inline(always)]
+    fn open(&mut self, _tag: u8) -> u32 {
+        0
+    }
+    #[inline(always)]
+    fn close(&mut self, _at: u32, _count: u32) {}
+    #[inline(always)]
+    fn string(&mut self, input: &[u8], start: usize, stop: usize) -> Result<usize, JsonError> {
+        if input.get(stop) == Some(&b'"') {
+            return Ok(stop);
+        }
+        self.scratch.clear();
+        unescape(input, start, stop, self.scratch)
+    }
+    #[inline(always)]
+    fn scalar(&mut self, _tag: u8, _data: u64) {}
+}
+
+/// An open container on the stage-2 stack.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Frame {
+    at: u32,
+    count: u32,
+    obj: bool,
+}
+
+#[inline(always)]
+fn byte(input: &[u8], pos: usize) -> u8 {
+    input.get(pos).copied().unwrap_or(0)
+}
+
+/// Check that a literal or number ending at `end` is followed by whitespace,
+/// an operator or the end of input.
+#[inline(always)]
+fn terminated(input: &[u8], end: usize, kind: JsonErrorKind) -> Result<(), JsonError> {
+    match input.get(end) {
+        None => Ok(()),
+        Some(&b) if scalar::is_terminator(b) => Ok(()),
+        Some(_) => Err(JsonError::new(kind, end)),
+    }
+}
+
+/// Parse one scalar (not a container) at `pos` into `sink`.
+#[inline(always)]
+fn scalar_value<S: Sink>(sink: &mut S, input: &[u8], pos: usize) -> Result<(), JsonError> {
+    let c = byte(input, pos);
+    match c {
+        b'"' => {
+            let stop = find_quote_or_backslash(input, pos + 1);
+            sink.string(input, pos + 1, stop)?;
+        }
+        b't' | b'f' | b'n' => {
+            let (word, tag): (&[u8], u8) = match c {
+                b't' => (b"true", T_TRUE),
+                b'f' => (b"false", T_FALSE),
+                _ => (b"null", T_NULL),
+            };
+            if input.get(pos..pos + word.len()) != Some(word) {
+                return Err(JsonError::new(JsonErrorKind::InvalidLiteral, pos));
+            }
+            terminated(input, pos + word.len(), JsonErrorKind::InvalidLiteral)?;
+            sink.scalar(tag, 0);
+        }
+        b'-' | b'0'..=b'9' => {
+            let (n, end) = number::parse(input, pos)?;
+            terminated(input, end, JsonErrorKind::InvalidNumber)?;
+            match n {
+                Num::I64(v) => sink.scalar(T_I64, v as u64),
+                Num::U64(v) => sink.scalar(T_U64, v),
+                Num::F64(v) => sink.scalar(T_F64, v.to_bits()),
+            }
+        }
+        0 if pos >= input.len() => {
+            return Err(JsonError::new(JsonErrorKind::UnexpectedEnd, input.len()));
+        }
+        _ => return Err(JsonError::new(JsonErrorKind::UnexpectedChar, pos)),
+    }
+    Ok(())
+}
+
+fn unexpected(input: &[u8], pos: usize) -> JsonError {
+    if pos >= input.len() {
+        JsonError::new(JsonErrorKind::UnexpectedEnd, input.len())
+    } else {
+        JsonError::new(JsonErrorKind::UnexpectedChar, pos)
+    }
+}
+
+/// Walk the structural index `idx` (ending with the sentinel) of `input`.
+pub(crate) fn walk<S: Sink>(
+    sink: &mut S,
+    input: &[u8],
+    idx: &[u32],
+    start: usize,
+    many: bool,
+    stack: &mut Vec<Frame>,
+    max_depth: usize,
+) -> Result<usize, JsonError> {
+    enum St {
+        Value,
+        Key,
+        After,
+    }
+    let n = idx.len() - 1;
+    if start >= n {
+        return Err(JsonError::new(JsonErrorKind::Empty, input.len()));
+    }
+    stack.clear();
+    let mut i = start;
+    let mut st = St::Value;
+    loop {
+        match st {
+            St::Value => {
+                let pos = idx[i] as usize;
+                i += 1;
+                let c = byte(input, pos);
+                if c == b'{' || c == b'[' {
+                    if stack.len() >= max_depth {
+                        return Err(JsonError::new(JsonErrorKind::DepthLimit, pos));
+                    }
+                    let obj = c == b'{';
+                    let at = sink.open(c);
+                    let close = if obj { b'}' } else { b']' };
+                    if byte(input, idx[i] as usize) == close {
+                        i += 1;
+                        sink.close(at, 0);
+                        st = St::After;
+                    } else {
+                        stack.push(Frame { at, count: 0, obj });
+                        st = if obj { St::Key } else { St::Value };
+                    }
+                } else {
+                    scalar_value(sink, input, pos)?;
+                    st = St::After;
+                }
+            }
+            St::Key => {
+                let pos = idx[i] as usize;
+                if byte(input, pos) != b'"' {
+                    return Err(unexpected(input, pos));
+                }
+                let stop = find_quote_or_backslash(input, pos + 1);
+                sink.string(input, pos + 1, stop)?;
+                let colon = idx[i + 1] as usize;
+                if byte(input, colon) != b':' {
+                    return Err(unexpected(input, colon));
+                }
+                i += 2;
+                st = St::Value;
+            }
+            St::After => {
+                let Some(top) = stack.last_mut() else {
+                    if i < n && !many {
+                        return Err(JsonError::new(
+                            JsonErrorKind::TrailingContent,
+                            idx[i] as usize,
+                        ));
+                    }
+                    return Ok(i);
+                };
+                top.count += 1;
+                let pos = idx[i] as usize;
+                i += 1;
+                match byte(input, pos) {
+                    b',' => st = if top.obj { St::Key } else { St::Value },
+                    b'}' if top.obj => {
+                        sink.close(top.at, top.count);
+                        stack.pop();
+                    }
+                    b']' if !top.obj => {
+                        sink.close(top.at, top.count);
+                        stack.pop();
+                    }
+                    _ => return Err(unexpected(input, pos)),
+                }
+            }
+        }
+    }
+}
+
+/// A reusable JSON parser: keeps its buffers between calls, so parsing
+/// documents no larger than earlier ones does not allocate.
+#[derive(Debug)]
+pub struct Parser {
+    indexes: Vec<u32>,
+    tape: Vec<Entry>,
+    strings: Vec<u8>,
+    stack: Vec<Frame>,
+    max_depth: usize,
+    max_size: usize,
+}
+
+impl Default for Parser {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Parser {
+    /// A parser with the default limits (depth 1024, size `u32::MAX - 128`).
+    pub fn new() -> Self {
+        Parser {
+            indexes: Vec::new(),
+            tape: Vec::new(),
+            strings: Vec::new(),
+            stack: Vec::new(),
+            max_depth: DEFAULT_MAX_DEPTH,
+            max_size: DEFAULT_MAX_SIZE,
+        }
+    }
+
+    /// Set the nesting limit (containers open at once); deeper input fails
+    /// with [`JsonErrorKind::DepthLimit`] at the offending bracket.
+    pub fn with_max_depth(mut self, depth: usize) -> Self {
+        self.max_depth = depth;
+        self
+    }
+
+    /// Set the document size limit in bytes (capped at the default); larger
+    /// input fails with [`JsonErrorKind::SizeLimit`].
+    pub fn with_max_size(mut self, bytes: usize) -> Self {
+        self.max_size = bytes.min(DEFAULT_MAX_SIZE);
+        self
+    }
+
+    /// Bytes held by the reusable buffers (stays constant once they have
+    /// grown to the largest document parsed).
+    pub fn capacity_bytes(&self) -> usize {
+        self.indexes.capacity() * 4
+            + self.tape.capacity() * 16
+            + self.strings.capacity()
+            + self.stack.capacity() * std::mem::size_of::<Frame>()
+    }
+
+    /// The nesting limit.
+    pub fn max_depth(&self) -> usize {
+        self.max_depth
+    }
+
+    /// The document size limit.
+    pub fn max_size(&self) -> usize {
+        self.max_size
+    }
+
+    /// Parse `input` into a [`Document`] that borrows this parser's buffers
+    /// and, for strings without escapes, the input itself.
+    pub fn parse<'a>(&'a mut self, input: &'a [u8]) -> Result<Document<'a>, JsonError> {
+        index(input, &mut self.indexes, self.max_size)?;
+        self.tape.clear();
+        self.strings.clear();
+        let mut sink = TapeSink {
+            tape: &mut self.tape,
+            strings: &mut self.strings,
+        };
+        walk(
+            &mut sink,
+            input,
+            &self.indexes,
+            0,
+            false,
+            &mut self.stack,
+            self.max_depth,
+        )?;
+        Ok(Document {
+            input,
+            tape: &self.tape,
+            strings: &self.strings,
+        })
+    }
+
+    /// Check that `input` is one valid JSON document without building a tape.
+    pub fn validate(&mut self, input: &[u8]) -> Result<(), JsonError> {
+        index(input, &mut self.indexes, self.max_size)?;
+        let mut sink = CheckSink {
+            scratch: &mut self.strings,
+        };
+        walk(
+            &mut sink,
+            input,
+            &self.indexes,
+            0,
+            false,
+            &mut self.stack,
+            self.max_depth,
+        )
+        .map(drop)
+    }
+
+    /// Run stage 1 and validate `input` fully, keeping the structural index
+    /// for a caller that walks it again (projection).
+    pub(crate) fn validated_index(&mut self, input: &[u8]) -> Result<&[u32], JsonError> {
+        self.validate(input)?;
+        Ok(&self.indexes)
+    }
+
+    /// Parse a stream of concatenated or newline-delimited documents.
+    /// Stage 1 runs once over all of `input`; each
+    /// [`Documents::next_document`] builds the tape of the next one.
+    pub fn parse_many<'a>(&'a mut self, input: &'a [u8]) -> Documents<'a> {
+        let err = index(input, &mut self.indexes, self.max_size).err();
+        Documents {
+            parser: self,
+            input,
+            next: 0,
+            err,
+        }
+    }
+}
+
+/// Documents of an NDJSON or concatenated-JSON input, one at a time; each
+/// borrows the parser until the next call (a lending iterator).
+#[derive(Debug)]
+pub struct Documents<'a> {
+    parser: &'a mut Parser,
+    input: &'a [u8],
+    next: usize,
+    err: Option<JsonError>,
+}
+
+impl Documents<'_> {
+    /// The next document, `None` at the end of input. After an error the
+    /// stream ends (the error is returned once).
+    pub fn next_document(&mut self) -> Option<Result<Document<'_>, JsonError>> {
+        if let Some(e) = self.err.take() {
+            self.next = usize::MAX;
+            return Some(Err(e));
+        }
+        let p = &mut *self.parser;
+        if self.next.saturating_add(1) >= p.indexes.len() {
+            return None;
+        }
+        p.tape.clear();
+        p.strings.clear();
+        let mut sink = TapeSink {
+            tape: &mut p.tape,
+            strings: &mut p.strings,
+        };
+        match walk(
+            &mut sink,
+            self.input,
+            &p.indexes,
+            self.next,
+            true,
+            &mut p.stack,
+            p.max_depth,
+        ) {
+            Ok(i) => {
+                self.next = i;
+                Some(Ok(Document {
+                    input: self.input,
+                    tape: &p.tape,
+                    strings: &p.strings,
+                }))
+            }
+            Err(e) => {
+                self.next = usize::MAX;
+                Some(Err(e))
+            }
+        }
+    }
+}

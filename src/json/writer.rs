@@ -1,0 +1,220 @@
+//! [`Writer`]: build JSON text into a reusable buffer.
+//!
+//! Strings are escaped 16 bytes at a time: one SSE2 pass (x86-64 baseline)
+//! finds the next `"`, `\` or control byte, the run before it is copied with
+//! one `extend`, and only the special byte takes the slow path. Integers use
+//! `itoa`, floats `ryu` (shortest round-trip form); non-finite floats are
+//! written as `null`, as serde_json does.
+
+/// Index of the first byte at or after `i` that JSON must escape, or `len`.
+#[inline]
+fn next_special(s: &[u8], mut i: usize) -> usize {
+    #[cfg(target_arch = "x86_64")]
+    {
+        use std::arch::x86_64::*;
+        while i + 16 <= s.len() {
+            // SAFETY: SSE2 is part of the x86-64 baseline; `i + 16 <= len`
+            // keeps the unaligned load in bounds.
+            let m = unsafe {
+                let v = _mm_loadu_si128(s.as_ptr().add(i).cast());
+                let q = _mm_cmpeq_epi8(v, _mm_set1_epi8(b'"' as i8));
+                let b = _mm_cmpeq_epi8(v, _mm_set1_epi8(b'\\' as i8));
+                let c = _mm_cmpeq_epi8(_mm_min_epu8(v, _mm_set1_epi8(0x1f)), v);
+                _mm_movemask_epi8(_mm_or_si128(_mm_or_si128(q, b), c)) as u32
+            };
+            if m != 0 {
+                return i + m.trailing_zeros() as usize;
+            }
+            i += 16;
+        }
+    }
+    while i < s.len() && !matches!(s[i], b'"' | b'\\' | 0..=0x1f) {
+        i += 1;
+    }
+    i
+}
+
+/// Append `s` as a quoted, escaped JSON string to `out`.
+pub fn escape_str(out: &mut Vec<u8>, s: &str) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let b = s.as_bytes();
+    out.reserve(b.len() + 2);
+    out.push(b'"');
+    let mut i = 0;
+    loop {
+        let j = next_special(b, i);
+        out.extend_from_slice(&b[i..j]);
+        if j == b.len() {
+            break;
+        }
+        match b[j] {
+            b'"' => out.extend_from_slice(b"\\\""),
+            b'\\' => out.extend_from_slice(b"\\\\"),
+            b'\n' => out.extend_from_slice(b"\\n"),
+            b'\r' => out.extend_from_slice(b"\\r"),
+            b'\t' => out.extend_from_slice(b"\\t"),
+            8 => out.extend_from_slice(b"\\b"),
+            12 => out.extend_from_slice(b"\\f"),
+            c => out.extend_from_slice(&[
+                b'\\',
+                b'u',
+                b'0',
+                b'0',
+                HEX[(c >> 4) as usize],
+                HEX[(c & 15) as usize],
+            ]),
+        }
+        i = j + 1;
+    }
+    out.push(b'"');
+}
+
+/// A JSON builder over a reusable buffer. Commas and colons are inserted
+/// automatically; the caller nests `begin_*`/`end_*` correctly and gives a
+/// [`key`](Writer::key) before each object member.
+///
+/// ```
+/// let mut w = ultra::json::Writer::new();
+/// w.begin_object().key("id").u64(7).key("tags").begin_array().string("a\"b").end_array().end_object();
+/// assert_eq!(w.as_bytes(), br#"{"id":7,"tags":["a\"b"]}"#);
+/// ```
+#[derive(Debug, Default, Clone)]
+pub struct Writer {
+    buf: Vec<u8>,
+    /// One entry per open container: `true` once it holds an item.
+    open: Vec<bool>,
+    after_key: bool,
+}
+
+impl Writer {
+    /// An empty writer.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Forget the contents, keep the capacity.
+    pub fn clear(&mut self) {
+        self.buf.clear();
+        self.open.clear();
+        self.after_key = false;
+    }
+
+    /// The JSON written so far.
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.buf
+    }
+
+    /// Open containers not yet closed.
+    pub fn depth(&self) -> usize {
+        self.open.len()
+    }
+
+    #[inline]
+    fn sep(&mut self) {
+        if self.after_key {
+            self.after_key = false;
+        } else if let Some(has) = self.open.last_mut() {
+            if *has {
+                self.buf.push(b',');
+            }
+            *has = true;
+        }
+    }
+
+    /// `{`
+    pub fn begin_object(&mut self) -> &mut Self {
+        self.sep();
+        self.buf.push(b'{');
+        self.open.push(false);
+        self
+    }
+
+    /// `}`
+    pub fn end_object(&mut self) -> &mut Self {
+        self.open.pop();
+        self.buf.push(b'}');
+        self
+    }
+
+    /// `[`
+    pub fn begin_array(&mut self) -> &mut Self {
+        self.sep();
+        self.buf.push(b'[');
+        self.open.push(false);
+        self
+    }
+
+    /// `]`
+    pub fn end_array(&mut self) -> &mut Self {
+        self.open.pop();
+        self.buf.push(b']');
+        self
+    }
+
+    /// An object member's key (the next value is its value).
+    pub fn key(&mut self, k: &str) -> &mut Self {
+        self.sep();
+        escape_str(&mut self.buf, k);
+        self.buf.push(b':');
+        self.after_key = true;
+        self
+    }
+
+    /// A string value.
+    pub fn string(&mut self, s: &str) -> &mut Self {
+        self.sep();
+        escape_str(&mut self.buf, s);
+        self
+    }
+
+    /// An integer value.
+    pub fn i64(&mut self, v: i64) -> &mut Self {
+        self.sep();
+        self.buf
+            .extend_from_slice(itoa::Buffer::new().format(v).as_bytes());
+        self
+    }
+
+    /// An unsigned integer value.
+    pub fn u64(&mut self, v: u64) -> &mut Self {
+        self.sep();
+        self.buf
+            .extend_from_slice(itoa::Buffer::new().format(v).as_bytes());
+        self
+    }
+
+    /// A float value (shortest form that reads back exactly; `null` if not finite).
+    pub fn f64(&mut self, v: f64) -> &mut Self {
+        self.sep();
+        if v.is_finite() {
+            self.buf
+                .extend_from_slice(ryu::Buffer::new().format_finite(v).as_bytes());
+        } else {
+            self.buf.extend_from_slice(b"null");
+        }
+        self
+    }
+
+    /// `true` or `false`.
+    pub fn bool(&mut self, v: bool) -> &mut Self {
+        self.sep();
+        self.buf
+            .extend_from_slice(if v { b"true" as &[u8] } else { b"false" });
+        self
+    }
+
+    /// `null`
+    pub fn null(&mut self) -> &mut Self {
+        self.sep();
+        self.buf.extend_from_slice(b"null");
+        self
+    }
+
+    /// Already-serialised JSON (for example a [`super::project`] result),
+    /// inserted as one value without checking.
+    pub fn raw(&mut self, json: &[u8]) -> &mut Self {
+        self.sep();
+        self.buf.extend_from_slice(json);
+        self
+    }
+}

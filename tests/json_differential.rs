@@ -1,0 +1,182 @@
+//! Differential tests against serde_json: generated documents (same values),
+//! mutated documents (same accept/reject), and the three corpus files.
+
+use proptest::prelude::*;
+use serde_json::{Map, Number, Value as SValue};
+use ultra::json::{Kind, Parser, Value};
+
+/// Convert an ultra value to serde_json's tree for comparison.
+fn to_serde(v: Value<'_>) -> SValue {
+    match v.kind() {
+        Kind::Null => SValue::Null,
+        Kind::Bool => SValue::Bool(v.as_bool().unwrap()),
+        Kind::I64 => SValue::Number(v.as_i64().unwrap().into()),
+        Kind::U64 => SValue::Number(v.as_u64().unwrap().into()),
+        Kind::F64 => SValue::Number(Number::from_f64(v.as_f64().unwrap()).unwrap()),
+        Kind::String => SValue::String(v.as_str().unwrap().to_owned()),
+        Kind::Array => {
+            assert_eq!(v.len(), Some(v.array_iter().count()));
+            SValue::Array(v.array_iter().map(to_serde).collect())
+        }
+        Kind::Object => {
+            assert_eq!(v.len(), Some(v.object_iter().count()));
+            let mut m = Map::new();
+            for (k, x) in v.object_iter() {
+                m.insert(k.to_owned(), to_serde(x));
+            }
+            SValue::Object(m)
+        }
+    }
+}
+
+/// Equal up to one ulp in floats (serde_json's default float parser is not
+/// always correctly rounded; ultra's is, checked in `float_correctly_rounded`).
+fn same(a: &SValue, b: &SValue) -> bool {
+    match (a, b) {
+        (SValue::Number(x), SValue::Number(y)) if x.is_f64() || y.is_f64() => {
+            let (x, y) = (x.as_f64().unwrap(), y.as_f64().unwrap());
+            x == y || (x.to_bits() as i64 - y.to_bits() as i64).abs() <= 1
+        }
+        (SValue::Array(x), SValue::Array(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(a, b)| same(a, b))
+        }
+        (SValue::Object(x), SValue::Object(y)) => {
+            x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| same(v, w)))
+        }
+        _ => a == b,
+    }
+}
+
+fn leaf() -> impl Strategy<Value = SValue> {
+    prop_oneof![
+        Just(SValue::Null),
+        any::<bool>().prop_map(SValue::Bool),
+        any::<i64>().prop_map(|n| SValue::Number(n.into())),
+        any::<u64>().prop_map(|n| SValue::Number(n.into())),
+        any::<f64>()
+            .prop_filter("finite", |f| f.is_finite())
+            .prop_map(|f| SValue::Number(Number::from_f64(f).unwrap())),
+        ".{0,12}".prop_map(SValue::String),
+        "[\"\\\\/\u{0}-\u{1f}a-z\u{e9}\u{1F600}]{0,8}".prop_map(SValue::String),
+    ]
+}
+
+fn doc() -> impl Strategy<Value = SValue> {
+    leaf().prop_recursive(6, 64, 8, |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..8).prop_map(SValue::Array),
+            prop::collection::vec(("[a-z\"\\\\é]{0,6}", inner), 0..8)
+                .prop_map(|kv| SValue::Object(kv.into_iter().collect())),
+        ]
+    })
+}
+
+/// Apply byte edits that are likely to break or subtly change JSON.
+fn mutate(mut s: Vec<u8>, edits: &[(usize, u8, u8)]) -> Vec<u8> {
+    const ALPHABET: &[u8] = b"{}[],:\"\\ 0123456789-+.eEtrufalsn\x01\x1f\xc3\xa9\xff";
+    for &(pos, op, b) in edits {
+        let b = ALPHABET[b as usize % ALPHABET.len()];
+        if s.is_empty() {
+            s.push(b);
+            continue;
+        }
+        let pos = pos % s.len();
+        match op % 3 {
+            0 => s[pos] = b,
+            1 => s.insert(pos, b),
+            _ => {
+                s.remove(pos);
+            }
+        }
+    }
+    s
+}
+
+fn check_same_decision(input: &[u8]) -> Result<(), TestCaseError> {
+    let theirs = serde_json::from_slice::<SValue>(input);
+    let mut p = Parser::new();
+    let ours = p.parse(input);
+    prop_assert_eq!(
+        ours.is_ok(),
+        theirs.is_ok(),
+        "input {:?}: ultra {:?}, serde_json {:?}",
+        String::from_utf8_lossy(input),
+        ours.as_ref().err(),
+        theirs.as_ref().err()
+    );
+    prop_assert_eq!(ultra::json::validate(input).is_ok(), theirs.is_ok());
+    if let (Ok(d), Ok(t)) = (ours, theirs) {
+        let mine = to_serde(d.root());
+        prop_assert!(same(&mine, &t), "values differ: {} vs {}", mine, t);
+    }
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(if cfg!(debug_assertions) { 256 } else { 2048 }))]
+
+    #[test]
+    fn generated_documents_same_values(v in doc(), pretty in any::<bool>()) {
+        let text = if pretty { serde_json::to_vec_pretty(&v) } else { serde_json::to_vec(&v) }.unwrap();
+        check_same_decision(&text)?;
+    }
+
+    #[test]
+    fn mutated_documents_same_decision(v in doc(), edits in prop::collection::vec((any::<usize>(), any::<u8>(), any::<u8>()), 1..4)) {
+        let text = mutate(serde_json::to_vec(&v).unwrap(), &edits);
+        check_same_decision(&text)?;
+    }
+
+    #[test]
+    fn float_correctly_rounded(m in any::<u64>(), frac in "[0-9]{0,25}", e in -330i32..330) {
+        let text = if frac.is_empty() { format!("{m}e{e}") } else { format!("{m}.{frac}e{e}") };
+        let want: f64 = text.parse().unwrap();
+        let mut p = Parser::new();
+        match p.parse(text.as_bytes()) {
+            Ok(d) => prop_assert_eq!(d.root().as_f64().unwrap().to_bits(), want.to_bits(), "{}", text),
+            Err(_) => prop_assert!(want.is_infinite(), "{} rejected", text),
+        }
+    }
+
+    #[test]
+    fn integers_exact(n in any::<i64>(), u in any::<u64>()) {
+        let mut p = Parser::new();
+        let s = format!("[{n},{u}]");
+        let d = p.parse(s.as_bytes()).unwrap();
+        prop_assert_eq!(d.root().at(0).unwrap().as_i64(), Some(n));
+        prop_assert_eq!(d.root().at(1).unwrap().as_u64(), Some(u));
+    }
+}
+
+#[test]
+fn integer_overflow_is_detected() {
+    let mut p = Parser::new();
+    let d = p
+        .parse(b"[18446744073709551616, -9223372036854775809, 9223372036854775808, -0]")
+        .unwrap();
+    let r = d.root();
+    assert_eq!(r.at(0).unwrap().kind(), Kind::F64);
+    assert_eq!(r.at(0).unwrap().as_u64(), None);
+    assert_eq!(r.at(1).unwrap().as_i64(), None);
+    assert_eq!(r.at(2).unwrap().kind(), Kind::U64);
+    assert_eq!(r.at(2).unwrap().as_i64(), None);
+    assert_eq!(
+        r.at(3).unwrap().as_f64().map(f64::to_bits),
+        Some((-0.0f64).to_bits())
+    );
+}
+
+#[test]
+fn corpus_values_match_serde_json() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/json");
+    let mut p = Parser::new();
+    for name in ["twitter.json", "citm_catalog.json", "canada.json"] {
+        let Ok(bytes) = std::fs::read(dir.join(name)) else {
+            eprintln!("SKIP: {name} not found in {}", dir.display());
+            continue;
+        };
+        let theirs: SValue = serde_json::from_slice(&bytes).unwrap();
+        let doc = p.parse(&bytes).unwrap();
+        assert!(same(&to_serde(doc.root()), &theirs), "{name} differs");
+    }
+}
