@@ -17,8 +17,12 @@
 //! latency percentiles show the rings rather than a full queue; the default
 //! (0) runs flat out and measures throughput.
 //!
-//! Later pillars join as [`Stage`]s run by the analytics thread (see
-//! `stages()`): a cache lookup, JSON projection, sketches, GPU top-k.
+//! The other pillars join as [`Stage`]s run by the analytics thread (see
+//! `stages()`): JSON ingest (writer + parser round trip), pooled request
+//! objects and per-request arenas (`alloc`), the blog-post cache with
+//! HIT/MISS, age, refresh-ahead, metadata projection and prefix invalidation
+//! (`cache`, `json::project`), and trending posts ranked by decay + top-k on
+//! the GPU or the CPU (`cuda`).
 
 use std::collections::HashMap;
 use std::io::Write;
@@ -27,8 +31,10 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::thread;
 use std::time::{Duration, Instant};
 
+use ultra::alloc::{Arena, ArenaConfig, Pool, PoolBox, PoolConfig};
 use ultra::cache::Cache;
 use ultra::cuda::{self, Gpu, GpuConfig};
+use ultra::json::{self, Parser, Writer};
 use ultra::ring::bytes_spsc::{self, RecordConsumer, RecordProducer};
 use ultra::ring::mpmc::Queue;
 use ultra::ring::spsc::{self, Consumer, Producer};
@@ -267,7 +273,13 @@ struct PostCache {
     age_sum_ms: u128,
     /// Reused buffer for the lookup key (no allocation on a hit).
     key: String,
+    /// Reused buffer for the projected metadata.
+    meta: Vec<u8>,
+    metas: u64,
 }
+
+/// The fields of a post's metadata document, in output order.
+const META_FIELDS: [&str; 5] = ["id", "title", "author", "created_at", "tags"];
 
 impl PostCache {
     fn new() -> ultra::Result<Self> {
@@ -287,6 +299,8 @@ impl PostCache {
             invalidated: 0,
             age_sum_ms: 0,
             key: String::new(),
+            meta: Vec::new(),
+            metas: 0,
         })
     }
 
@@ -334,8 +348,20 @@ impl Stage for PostCache {
                         let loaded = self.posts.get_or_insert_with(key.to_owned(), || {
                             Ok::<_, ultra::Error>(Self::load_post(ev.post_id))
                         });
-                        if loaded.is_ok() {
+                        if let Ok(body) = loaded {
                             self.backend_loads += 1;
+                            // Derive the metadata document the listing pages use.
+                            self.meta.clear();
+                            if json::project(&body, &META_FIELDS, &mut self.meta).is_ok() {
+                                let meta_key = format!("post:{}:meta", ev.post_id);
+                                if self
+                                    .posts
+                                    .insert(meta_key, self.meta.as_slice().into())
+                                    .is_ok()
+                                {
+                                    self.metas += 1;
+                                }
+                            }
                         }
                     }
                 }
@@ -370,8 +396,8 @@ impl Stage for PostCache {
                 self.age_sum_ms as f64 / self.hits.max(1) as f64
             ),
             format!(
-                "backend loads {}, refresh-ahead re-fetches {}, keys invalidated by prefix {}",
-                self.backend_loads, self.refreshes, self.invalidated
+                "backend loads {} (metadata projected for {}), refresh-ahead re-fetches {}, keys invalidated by prefix {}",
+                self.backend_loads, self.metas, self.refreshes, self.invalidated
             ),
             format!(
                 "posts: {} entries, {} bytes, {} evictions; counters: {} posts",
@@ -478,11 +504,193 @@ impl Stage for Trending {
     }
 }
 
+/// JSON on the ingest path: clients send events as `{"events":[...]}`
+/// batches. Every 128 events this stage writes the batch the way a client
+/// would (`json::Writer`), parses it back with a reused `json::Parser` and
+/// checks that every field survived the round trip.
+struct JsonIngest {
+    writer: Writer,
+    parser: Parser,
+    pending: Vec<Event>,
+    batches: u64,
+    events: u64,
+    bytes: u64,
+    parse_time: Duration,
+    mismatches: u64,
+}
+
+impl JsonIngest {
+    const BATCH: usize = 128;
+
+    fn new() -> Self {
+        Self {
+            writer: Writer::new(),
+            parser: Parser::new(),
+            pending: Vec::with_capacity(Self::BATCH),
+            batches: 0,
+            events: 0,
+            bytes: 0,
+            parse_time: Duration::ZERO,
+            mismatches: 0,
+        }
+    }
+
+    fn flush(&mut self) {
+        let w = &mut self.writer;
+        w.clear();
+        w.begin_object().key("events").begin_array();
+        for ev in &self.pending {
+            w.begin_object()
+                .key("type")
+                .u64(ev.kind as u64)
+                .key("user_id")
+                .u64(ev.user_id)
+                .key("post_id")
+                .u64(ev.post_id)
+                .key("duration")
+                .u64(ev.duration_us as u64)
+                .end_object();
+        }
+        w.end_array().end_object();
+        let t = Instant::now();
+        let bytes = self.writer.as_bytes();
+        let mut ok = 0usize;
+        if let Ok(doc) = self.parser.parse(bytes) {
+            if let Some(events) = doc.root().get("events") {
+                for (v, ev) in events.array_iter().zip(&self.pending) {
+                    let same = v.get("type").and_then(|x| x.as_u64()) == Some(ev.kind as u64)
+                        && v.get("user_id").and_then(|x| x.as_u64()) == Some(ev.user_id)
+                        && v.get("post_id").and_then(|x| x.as_u64()) == Some(ev.post_id)
+                        && v.get("duration").and_then(|x| x.as_u64())
+                            == Some(ev.duration_us as u64);
+                    ok += same as usize;
+                }
+            }
+        }
+        self.parse_time += t.elapsed();
+        self.mismatches += (self.pending.len() - ok) as u64;
+        self.bytes += bytes.len() as u64;
+        self.events += self.pending.len() as u64;
+        self.batches += 1;
+        self.pending.clear();
+    }
+}
+
+impl Stage for JsonIngest {
+    fn name(&self) -> &'static str {
+        "json ingest"
+    }
+    fn on_event(&mut self, ev: &Event) {
+        self.pending.push(*ev);
+        if self.pending.len() == Self::BATCH {
+            self.flush();
+        }
+    }
+    fn report(&self) -> Vec<String> {
+        vec![
+            format!(
+                "{} batches, {} events, {} bytes parsed at {:.2} GB/s ({} kernel)",
+                self.batches,
+                self.events,
+                self.bytes,
+                self.bytes as f64 / self.parse_time.as_secs_f64().max(1e-9) / 1e9,
+                json::active_kernel().name()
+            ),
+            format!(
+                "fields that did not survive the round trip: {}",
+                self.mismatches
+            ),
+        ]
+    }
+}
+
+/// Request objects from a NUMA-local pool and request-scoped strings from
+/// an arena reset after every 256 requests — no malloc on the request path.
+struct Requests {
+    pool: Pool,
+    arena: Arena,
+    served: u64,
+    path_bytes: u64,
+    arena_resets: u64,
+    peak_arena: usize,
+}
+
+/// What a gateway worker keeps per request.
+struct Request {
+    id: u64,
+    user_id: u64,
+    post_id: u64,
+    status: u16,
+    headers: [u8; 192],
+}
+
+impl Requests {
+    fn new() -> ultra::Result<Self> {
+        Ok(Self {
+            pool: Pool::new(PoolConfig::new(
+                std::mem::size_of::<Request>(),
+                std::mem::align_of::<Request>(),
+            ))?,
+            arena: Arena::new(ArenaConfig::new(64 << 10))?,
+            served: 0,
+            path_bytes: 0,
+            arena_resets: 0,
+            peak_arena: 0,
+        })
+    }
+}
+
+impl Stage for Requests {
+    fn name(&self) -> &'static str {
+        "request pool + arena"
+    }
+    fn on_event(&mut self, ev: &Event) {
+        let req = PoolBox::new_in(
+            Request {
+                id: self.served,
+                user_id: ev.user_id,
+                post_id: ev.post_id,
+                status: 200,
+                headers: [0; 192],
+            },
+            &self.pool,
+        );
+        if let Ok(req) = req {
+            let path = format!("/api/posts/{}?user={}", req.post_id, req.user_id);
+            if let Ok(p) = self.arena.alloc_str(&path) {
+                self.path_bytes += p.len() as u64;
+            }
+            self.served += 1;
+            debug_assert!(req.id + 1 == self.served && req.status == 200 && req.headers[0] == 0);
+        }
+        if self.served % 256 == 0 {
+            self.peak_arena = self.peak_arena.max(self.arena.used_bytes());
+            self.arena.reset();
+            self.arena_resets += 1;
+        }
+    }
+    fn report(&self) -> Vec<String> {
+        let st = self.pool.stats();
+        vec![
+            format!(
+                "{} requests from the pool: {} live now, {} slabs ({} bytes) on nodes {:?}",
+                self.served, st.live_objects, st.slabs, st.reserved_bytes, st.node_bytes
+            ),
+            format!(
+                "arena: {} path bytes, {} resets, peak {} bytes between resets",
+                self.path_bytes, self.arena_resets, self.peak_arena
+            ),
+        ]
+    }
+}
+
 /// The stages the analytics thread runs, in order.
 fn stages() -> Vec<Box<dyn Stage>> {
     vec![
         Box::new(Counts::default()),
         Box::new(TopPosts::default()),
+        Box::new(JsonIngest::new()),
+        Box::new(Requests::new().expect("pool and arena configuration is valid")),
         Box::new(PostCache::new().expect("cache configuration is valid")),
         Box::new(Trending::new()),
     ]
