@@ -305,7 +305,13 @@ impl<K: Hash + Eq + Clone, V: Clone, S: BuildHasher> Cache<K, V, S> {
     {
         let hash = self.hasher.hash_one(key);
         let shard = self.shard_of(hash);
-        match shard.lookup(hash, key, || self.now(), true, |n, now| entry_of(n, now)) {
+        match shard.lookup(
+            hash,
+            key,
+            || self.now(),
+            true,
+            |n, now| entry_of(n, now, self.refresh_ahead),
+        ) {
             Found::Live(e) => {
                 self.lookups.hit();
                 Some(e)
@@ -346,10 +352,7 @@ impl<K: Hash + Eq + Clone, V: Clone, S: BuildHasher> Cache<K, V, S> {
         let hash = self.hasher.hash_one(&key);
         let weight = (self.weigher)(&key, &value);
         let now = self.now();
-        let mut node = Node::new(key, value, hash, weight, now, clock::deadline(now, ttl));
-        if let (Some(f), Some(t)) = (self.refresh_ahead, ttl) {
-            node.refresh_at = now.saturating_add((t as f64 * f) as u64).min(NEVER - 1);
-        }
+        let node = Node::new(key, value, hash, weight, now, clock::deadline(now, ttl));
         let garbage = self.shard_of(hash).insert(node, now)?;
         drop(garbage); // outside the shard lock
         Ok(())
@@ -555,8 +558,8 @@ impl<K: Hash + Eq + Clone, V: Clone, S: BuildHasher> Drop for FlightGuard<'_, K,
     }
 }
 
-fn entry_of<K, V: Clone>(n: &Node<K, V>, now: u64) -> Entry<V> {
-    let should_refresh = now >= n.refresh_at
+fn entry_of<K, V: Clone>(n: &Node<K, V>, now: u64, refresh_ahead: Option<f64>) -> Entry<V> {
+    let should_refresh = now >= n.refresh_at(refresh_ahead)
         // `Relaxed` load first so that, once claimed, readers only read the
         // line; the swap is an atomic RMW, so exactly one reader sees `false`.
         && !n.refresh_claimed.load(Ordering::Relaxed)

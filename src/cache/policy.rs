@@ -36,11 +36,14 @@ pub(crate) enum Queue {
 
 /// One cached entry and its queue links.
 ///
-/// `repr(C)` keeps the fields a lookup reads first (the queue tag, which is
-/// also `Option<Node>`'s niche, the access counter, the key and the value)
-/// together at the start, so a hit usually touches one cache line of the slab.
+/// `repr(C)` keeps the fields a lookup reads (the queue tag, which is also
+/// `Option<Node>`'s niche, the access counter, the key, the value and the
+/// deadline) together at the start; `align(32)` makes the slab's stride a
+/// multiple of 32 bytes, so those first 32 bytes (for 8-byte keys and values)
+/// never straddle two cache lines and a hit touches exactly one line of the
+/// slab. For `u64 -> u64` a node is 64 bytes.
 #[derive(Debug)]
-#[repr(C)]
+#[repr(C, align(32))]
 pub(crate) struct Node<K, V> {
     queue: Queue,
     /// Accesses since the policy last looked, saturating at [`FREQ_MAX`].
@@ -57,10 +60,9 @@ pub(crate) struct Node<K, V> {
     pub(crate) hash: u64,
     /// The weigher's result for `(key, value)`.
     pub(crate) weight: u64,
-    /// Clock nanoseconds when the value was stored.
+    /// Clock nanoseconds when the value was stored. The refresh-ahead point
+    /// is derived from it and `expires` ([`Node::refresh_at`]), not stored.
     pub(crate) stamp: u64,
-    /// Clock nanoseconds from which one reader is told to refresh (`NEVER` = never).
-    pub(crate) refresh_at: u64,
     next: u32,
 }
 
@@ -74,7 +76,6 @@ impl<K, V> Node<K, V> {
             weight,
             stamp,
             expires,
-            refresh_at: super::clock::NEVER,
             freq: AtomicU8::new(0),
             refresh_claimed: AtomicBool::new(false),
             queue: Queue::Small,
@@ -96,6 +97,22 @@ impl<K, V> Node<K, V> {
         let f = self.freq.load(Ordering::Relaxed);
         if f < FREQ_MAX {
             self.freq.store(f + 1, Ordering::Relaxed);
+        }
+    }
+
+    /// Clock nanoseconds from which one reader is told to refresh: the
+    /// fraction `f` of the TTL after `stamp` (`NEVER` without a TTL or
+    /// without refresh-ahead).
+    #[inline]
+    pub(crate) fn refresh_at(&self, f: Option<f64>) -> u64 {
+        match f {
+            Some(f) if self.expires != super::clock::NEVER => {
+                let ttl = self.expires.saturating_sub(self.stamp);
+                self.stamp
+                    .saturating_add((ttl as f64 * f) as u64)
+                    .min(super::clock::NEVER - 1)
+            }
+            _ => super::clock::NEVER,
         }
     }
 
@@ -490,5 +507,19 @@ impl<K, V> Policy<K, V> {
             self.ghosts.len(Queue::Main),
             self.target_small,
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The layout a hit relies on: one 64-byte slot per `u64 -> u64` entry,
+    /// with key, value and deadline in its first 32 bytes.
+    #[test]
+    fn node_is_one_line_for_words() {
+        assert_eq!(std::mem::size_of::<Option<Node<u64, u64>>>(), 64);
+        assert_eq!(std::mem::align_of::<Node<u64, u64>>(), 32);
+        assert!(std::mem::offset_of!(Node<u64, u64>, expires) + 8 <= 32);
     }
 }

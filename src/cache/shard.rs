@@ -29,16 +29,31 @@ pub(crate) enum Found<R> {
 }
 
 /// What leaves the shard during an operation, to drop outside its lock.
+///
+/// An insert into a full shard usually evicts exactly one node: it goes to
+/// `first`, so the common case allocates nothing; further victims go to `rest`.
 pub(crate) struct Garbage<K, V> {
-    pub(crate) nodes: Vec<Node<K, V>>,
+    pub(crate) first: Option<Node<K, V>>,
+    pub(crate) rest: Vec<Node<K, V>>,
     pub(crate) old_value: Option<V>,
 }
 
 impl<K, V> Default for Garbage<K, V> {
     fn default() -> Self {
         Self {
-            nodes: Vec::new(),
+            first: None,
+            rest: Vec::new(),
             old_value: None,
+        }
+    }
+}
+
+impl<K, V> Garbage<K, V> {
+    fn push(&mut self, node: Node<K, V>) {
+        if self.first.is_none() {
+            self.first = Some(node);
+        } else {
+            self.rest.push(node);
         }
     }
 }
@@ -156,7 +171,7 @@ impl<K: Hash + Eq, V> Shard<K, V> {
         extra_len: usize,
         extra_weight: u64,
         now: u64,
-        out: &mut Vec<Node<K, V>>,
+        out: &mut Garbage<K, V>,
     ) {
         while g.policy.len() + extra_len > self.capacity
             || g.weight.saturating_add(extra_weight) > self.max_weight
@@ -194,14 +209,13 @@ impl<K: Hash + Eq, V> Shard<K, V> {
             old.weight = node.weight;
             old.stamp = node.stamp;
             old.expires = node.expires;
-            old.refresh_at = node.refresh_at;
             old.refresh_claimed.store(false, Ordering::Relaxed);
             garbage.old_value = Some(std::mem::replace(&mut old.value, node.value));
             g.counters.updates += 1;
-            self.make_room(g, 0, 0, now, &mut garbage.nodes);
+            self.make_room(g, 0, 0, now, &mut garbage);
             g.policy.reattach(idx, q);
         } else {
-            self.make_room(g, 1, node.weight, now, &mut garbage.nodes);
+            self.make_room(g, 1, node.weight, now, &mut garbage);
             let (hash, weight) = (node.hash, node.weight);
             let idx = g.policy.admit(node);
             let policy = &g.policy;
