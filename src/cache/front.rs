@@ -6,7 +6,7 @@ use std::hash::{BuildHasher, Hash};
 use std::time::Duration;
 
 use super::clock::{self, Clock, NEVER, SystemClock};
-use super::policy::Node;
+use super::policy::{self, Hot, Meta, Node};
 use super::shard::{Found, Shard};
 use super::single_flight::{Erased, Flights, Role};
 use super::stats::{Lookups, Stats};
@@ -271,7 +271,7 @@ impl<K: Hash + Eq + Clone, V: Clone, S: BuildHasher> Cache<K, V, S> {
     {
         let hash = self.hasher.hash_one(key);
         let shard = self.shard_of(hash);
-        match shard.lookup(hash, key, || self.now(), false, |n, _| n.value.clone()) {
+        match shard.lookup(hash, key, || self.now(), false, |n, _, _| n.value.clone()) {
             Found::Live(v) => {
                 self.lookups.hit();
                 Some(v)
@@ -310,7 +310,7 @@ impl<K: Hash + Eq + Clone, V: Clone, S: BuildHasher> Cache<K, V, S> {
             key,
             || self.now(),
             true,
-            |n, now| entry_of(n, now, self.refresh_ahead),
+            |n, m, now| entry_of(n, m, now, self.refresh_ahead),
         ) {
             Found::Live(e) => {
                 self.lookups.hit();
@@ -512,7 +512,7 @@ impl<K: Hash + Eq + Clone, V: Clone, S: BuildHasher> Cache<K, V, S> {
         let hash = self.hasher.hash_one(key);
         match self
             .shard_of(hash)
-            .lookup(hash, key, || self.now(), false, |n, _| n.value.clone())
+            .lookup(hash, key, || self.now(), false, |n, _, _| n.value.clone())
         {
             Found::Live(v) => Some(v),
             _ => None,
@@ -558,15 +558,15 @@ impl<K: Hash + Eq + Clone, V: Clone, S: BuildHasher> Drop for FlightGuard<'_, K,
     }
 }
 
-fn entry_of<K, V: Clone>(n: &Node<K, V>, now: u64, refresh_ahead: Option<f64>) -> Entry<V> {
-    let should_refresh = now >= n.refresh_at(refresh_ahead)
+fn entry_of<K, V: Clone>(n: &Hot<K, V>, m: &Meta, now: u64, f: Option<f64>) -> Entry<V> {
+    let should_refresh = now >= policy::refresh_at(m.stamp, n.expires, f)
         // `Relaxed` load first so that, once claimed, readers only read the
         // line; the swap is an atomic RMW, so exactly one reader sees `false`.
         && !n.refresh_claimed.load(Ordering::Relaxed)
         && !n.refresh_claimed.swap(true, Ordering::Relaxed);
     Entry {
         value: n.value.clone(),
-        age: Duration::from_nanos(now.saturating_sub(n.stamp)),
+        age: Duration::from_nanos(now.saturating_sub(m.stamp)),
         ttl_remaining: (n.expires != NEVER).then(|| Duration::from_nanos(n.expires - now)),
         should_refresh,
     }

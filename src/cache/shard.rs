@@ -13,7 +13,7 @@ use std::hash::Hash;
 use hashbrown::HashTable;
 
 use super::clock::NEVER;
-use super::policy::{Gone, Node, Policy};
+use super::policy::{Gone, Hot, Meta, Node, Policy};
 use super::stats::ShardCounters;
 use crate::error::{Error, Result};
 use crate::sync::{Ordering, RwLock};
@@ -107,7 +107,7 @@ impl<K: Hash + Eq, V> Shard<K, V> {
         key: &Q,
         now: impl FnOnce() -> u64,
         always_now: bool,
-        f: impl FnOnce(&Node<K, V>, u64) -> R,
+        f: impl FnOnce(&Hot<K, V>, &Meta, u64) -> R,
     ) -> Found<R>
     where
         K: Borrow<Q>,
@@ -130,7 +130,7 @@ impl<K: Hash + Eq, V> Shard<K, V> {
             return Found::Expired;
         }
         node.touch();
-        Found::Live(f(node, t))
+        Found::Live(f(node, g.policy.meta(idx), t))
     }
 
     /// Whether `key` holds a live entry, without recording an access.
@@ -204,10 +204,11 @@ impl<K: Hash + Eq, V> Shard<K, V> {
         if let Some(idx) = Self::find(g, node.hash, &node.key) {
             // Replace in place; the node is detached so eviction skips it.
             let q = g.policy.detach(idx);
+            let meta = g.policy.meta_mut(idx);
+            let old_weight = std::mem::replace(&mut meta.weight, node.weight);
+            meta.stamp = node.stamp;
+            g.weight = g.weight - old_weight + node.weight;
             let old = g.policy.node_mut(idx);
-            g.weight = g.weight - old.weight + node.weight;
-            old.weight = node.weight;
-            old.stamp = node.stamp;
             old.expires = node.expires;
             old.refresh_claimed.store(false, Ordering::Relaxed);
             garbage.old_value = Some(std::mem::replace(&mut old.value, node.value));
@@ -219,7 +220,7 @@ impl<K: Hash + Eq, V> Shard<K, V> {
             let (hash, weight) = (node.hash, node.weight);
             let idx = g.policy.admit(node);
             let policy = &g.policy;
-            g.table.insert_unique(hash, idx, |&i| policy.node(i).hash);
+            g.table.insert_unique(hash, idx, |&i| policy.meta(i).hash);
             g.weight += weight;
             g.counters.inserts += 1;
         }
@@ -239,7 +240,7 @@ impl<K: Hash + Eq, V> Shard<K, V> {
         hash: u64,
         key: &Q,
         now: u64,
-        pred: impl FnOnce(&Node<K, V>) -> bool,
+        pred: impl FnOnce(&Hot<K, V>) -> bool,
     ) -> Removed<K, V>
     where
         K: Borrow<Q>,
@@ -276,7 +277,7 @@ impl<K: Hash + Eq, V> Shard<K, V> {
             let n = g.policy.node(idx);
             let expired = n.is_expired(now);
             if expired || !keep(&n.key, &n.value) {
-                let hash = n.hash;
+                let hash = g.policy.meta(idx).hash;
                 Self::unindex(&mut g.table, hash, idx);
                 let node = g.policy.remove(idx);
                 g.weight -= node.weight;
@@ -318,9 +319,9 @@ impl<K: Hash + Eq, V> Shard<K, V> {
         assert_eq!(g.table.len(), g.policy.len(), "index vs slab");
         let mut weight = 0;
         for &idx in g.table.iter() {
-            let n = g.policy.node(idx);
-            weight += n.weight;
-            let found = g.table.find(n.hash, |&i| g.policy.node(i).key == n.key);
+            let (n, m) = (g.policy.node(idx), g.policy.meta(idx));
+            weight += m.weight;
+            let found = g.table.find(m.hash, |&i| g.policy.node(i).key == n.key);
             assert_eq!(
                 found,
                 Some(&idx),
