@@ -181,7 +181,7 @@ impl<K: Hash + Eq + Clone, V: Clone, S: BuildHasher + Clone> CacheBuilder<K, V, 
             .collect();
         Ok(Cache {
             shards: shard_vec,
-            shift: 64 - shards.trailing_zeros(),
+            shard_mask: shards as u64 - 1,
             capacity: self.capacity,
             max_weight: self.max_weight,
             default_ttl: self.default_ttl.map(clock::to_nanos),
@@ -203,9 +203,13 @@ impl<K: Hash + Eq + Clone, V: Clone, S: BuildHasher + Clone> CacheBuilder<K, V, 
 /// adaptive scan-resistant policy. See the [module docs](super).
 pub struct Cache<K, V, S = ahash::RandomState> {
     shards: Box<[CachePadded<Shard<K, V>>]>,
-    /// `64 - log2(shards)`: the shard is the hash's top bits (`hash >> shift`),
-    /// while hashbrown uses the low bits for buckets and bits 57..64 as tags.
-    shift: u32,
+    /// `shards - 1`: the shard is `(hash >> 32) & shard_mask`, bits from the
+    /// middle of the hash. hashbrown uses the low bits for buckets and the top
+    /// seven (57..64) as the control-byte tags that decide most probes without
+    /// touching a bucket: taking the shard from the top bits would leave
+    /// every key of a shard with the same top bits, so fewer tag bits would
+    /// discriminate and a probe would load far more non-matching slots.
+    shard_mask: u64,
     capacity: usize,
     max_weight: u64,
     default_ttl: Option<u64>,
@@ -252,8 +256,7 @@ impl<K: Hash + Eq + Clone, V: Clone> Cache<K, V> {
 impl<K: Hash + Eq + Clone, V: Clone, S: BuildHasher> Cache<K, V, S> {
     #[inline]
     fn shard_of(&self, hash: u64) -> &Shard<K, V> {
-        // `shift == 64` with one shard: `checked_shr` gives None -> shard 0.
-        let i = hash.checked_shr(self.shift).unwrap_or(0) as usize;
+        let i = ((hash >> 32) & self.shard_mask) as usize;
         &self.shards[i]
     }
 

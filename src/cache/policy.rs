@@ -229,10 +229,13 @@ impl Ghosts {
     /// Forget the oldest live member of ghost `q`.
     fn pop_oldest(&mut self, q: Queue) {
         while let Some((h, s)) = self.fifo[q as usize].pop_front() {
-            if self.map.get(&h) == Some(&(s, q)) {
-                self.map.remove(&h);
-                self.len[q as usize] -= 1;
-                return;
+            // One probe: the entry API finds the slot once for test and removal.
+            if let hashbrown::hash_map::Entry::Occupied(e) = self.map.entry(h) {
+                if *e.get() == (s, q) {
+                    e.remove();
+                    self.len[q as usize] -= 1;
+                    return;
+                }
             }
         }
     }
