@@ -9,7 +9,7 @@ use super::clock::{self, Clock, NEVER, SystemClock};
 use super::policy::{self, Hot, Meta, Node};
 use super::shard::{Found, Shard};
 use super::single_flight::{Erased, Flights, Role};
-use super::stats::{Lookups, Stats};
+use super::stats::Stats;
 use crate::error::{Error, Result};
 use crate::sync::{CachePadded, Ordering};
 
@@ -190,9 +190,6 @@ impl<K: Hash + Eq + Clone, V: Clone, S: BuildHasher + Clone> CacheBuilder<K, V, 
                 .clock
                 .unwrap_or_else(|| std::sync::Arc::new(SystemClock::new())),
             weigher: self.weigher.unwrap_or_else(|| Box::new(|_, _| 1)),
-            lookups: Lookups::new(
-                shards.max(std::thread::available_parallelism().map_or(1, |n| n.get()) * 2),
-            ),
             flights: Flights::new(self.hasher.clone()),
             hasher: self.hasher,
         })
@@ -216,7 +213,6 @@ pub struct Cache<K, V, S = ahash::RandomState> {
     refresh_ahead: Option<f64>,
     clock: std::sync::Arc<dyn Clock>,
     weigher: Weigher<K, V>,
-    lookups: Lookups,
     flights: Flights<K, V, S>,
     hasher: S,
 }
@@ -276,12 +272,12 @@ impl<K: Hash + Eq + Clone, V: Clone, S: BuildHasher> Cache<K, V, S> {
         let shard = self.shard_of(hash);
         match shard.lookup(hash, key, || self.now(), false, |n, _, _| n.value.clone()) {
             Found::Live(v) => {
-                self.lookups.hit();
+                shard.hit();
                 Some(v)
             }
             Found::Expired => self.miss_expired(shard, hash, key),
             Found::Absent => {
-                self.lookups.miss();
+                shard.miss();
                 None
             }
         }
@@ -293,7 +289,7 @@ impl<K: Hash + Eq + Clone, V: Clone, S: BuildHasher> Cache<K, V, S> {
         K: Borrow<Q>,
         Q: Hash + Eq + ?Sized,
     {
-        self.lookups.miss();
+        shard.miss();
         let (_, expired) = shard.remove_if(hash, key, self.now(), |_| false);
         drop(expired);
         None
@@ -316,12 +312,12 @@ impl<K: Hash + Eq + Clone, V: Clone, S: BuildHasher> Cache<K, V, S> {
             |n, m, now| entry_of(n, m, now, self.refresh_ahead),
         ) {
             Found::Live(e) => {
-                self.lookups.hit();
+                shard.hit();
                 Some(e)
             }
             Found::Expired => self.miss_expired(shard, hash, key),
             Found::Absent => {
-                self.lookups.miss();
+                shard.miss();
                 None
             }
         }
@@ -434,15 +430,13 @@ impl<K: Hash + Eq + Clone, V: Clone, S: BuildHasher> Cache<K, V, S> {
         self.shards.len()
     }
 
-    /// Counters summed over shards and stripes.
+    /// Counters summed over shards.
     pub fn stats(&self) -> Stats {
-        let (hits, misses) = self.lookups.totals();
-        let mut s = Stats {
-            hits,
-            misses,
-            ..Stats::default()
-        };
+        let mut s = Stats::default();
         for shard in self.shards.iter() {
+            let (hits, misses) = shard.lookups();
+            s.hits += hits;
+            s.misses += misses;
             let (len, weight, c) = shard.snapshot();
             s.entries += len as u64;
             s.weight += weight;

@@ -16,7 +16,7 @@ use super::clock::NEVER;
 use super::policy::{Gone, Hot, Meta, Node, Policy};
 use super::stats::ShardCounters;
 use crate::error::{Error, Result};
-use crate::sync::{Ordering, RwLock};
+use crate::sync::{AtomicU64, Ordering, RwLock};
 
 /// What a lookup found.
 pub(crate) enum Found<R> {
@@ -73,8 +73,18 @@ pub(crate) struct Inner<K, V> {
 }
 
 /// One shard of a [`Cache`](super::Cache).
+///
+/// `repr(C)` puts the hit and miss counters right before the lock, whose
+/// state word is the first field of `RwLock` (its data, being `?Sized`-able,
+/// comes last); the front pads each shard to a cache-line pair. So a lookup,
+/// which has just written the lock word with its read-lock RMW, counts
+/// itself on the line it already owns: no thread-local lookup and no other
+/// line written.
 #[derive(Debug)]
+#[repr(C)]
 pub(crate) struct Shard<K, V> {
+    hits: AtomicU64,
+    misses: AtomicU64,
     inner: RwLock<Inner<K, V>>,
     /// Exact bound: `len() <= capacity` after every operation.
     capacity: usize,
@@ -86,6 +96,8 @@ pub(crate) struct Shard<K, V> {
 impl<K: Hash + Eq, V> Shard<K, V> {
     pub(crate) fn new(capacity: usize, max_weight: u64) -> Self {
         Self {
+            hits: AtomicU64::new(0),
+            misses: AtomicU64::new(0),
             inner: RwLock::new(Inner {
                 table: HashTable::new(),
                 policy: Policy::new(),
@@ -131,6 +143,26 @@ impl<K: Hash + Eq, V> Shard<K, V> {
         }
         node.touch();
         Found::Live(f(node, g.policy.meta(idx), t))
+    }
+
+    /// Count a hit. `Relaxed`: a statistic, it publishes nothing.
+    #[inline]
+    pub(crate) fn hit(&self) {
+        self.hits.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Count a miss. `Relaxed`: a statistic, it publishes nothing.
+    #[inline]
+    pub(crate) fn miss(&self) {
+        self.misses.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// `(hits, misses)` so far.
+    pub(crate) fn lookups(&self) -> (u64, u64) {
+        (
+            self.hits.load(Ordering::Relaxed),
+            self.misses.load(Ordering::Relaxed),
+        )
     }
 
     /// Whether `key` holds a live entry, without recording an access.
@@ -337,5 +369,27 @@ impl<K: Hash + Eq, V> Shard<K, V> {
     /// The policy's queue shape (tests and debug checks).
     pub(crate) fn shape(&self) -> (usize, usize, usize, usize, usize) {
         self.inner.read().policy.shape()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The counters share the lock word's cache line.
+    #[test]
+    fn counters_sit_beside_the_lock() {
+        assert_eq!(std::mem::offset_of!(Shard<u64, u64>, hits), 0);
+        assert_eq!(std::mem::offset_of!(Shard<u64, u64>, inner), 16);
+    }
+
+    /// Hits and misses are counted and summed.
+    #[test]
+    fn lookups_counted() {
+        let s = Shard::<u64, u64>::new(4, u64::MAX);
+        s.hit();
+        s.miss();
+        s.miss();
+        assert_eq!(s.lookups(), (1, 2));
     }
 }
