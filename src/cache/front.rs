@@ -6,10 +6,10 @@ use std::hash::{BuildHasher, Hash};
 use std::time::Duration;
 
 use super::clock::{self, Clock, NEVER, SystemClock};
-use super::policy::Node;
+use super::policy::{self, Hot, Meta, Node};
 use super::shard::{Found, Shard};
 use super::single_flight::{Erased, Flights, Role};
-use super::stats::{Lookups, Stats};
+use super::stats::Stats;
 use crate::error::{Error, Result};
 use crate::sync::{CachePadded, Ordering};
 
@@ -181,7 +181,7 @@ impl<K: Hash + Eq + Clone, V: Clone, S: BuildHasher + Clone> CacheBuilder<K, V, 
             .collect();
         Ok(Cache {
             shards: shard_vec,
-            shift: 64 - shards.trailing_zeros(),
+            shard_mask: shards as u64 - 1,
             capacity: self.capacity,
             max_weight: self.max_weight,
             default_ttl: self.default_ttl.map(clock::to_nanos),
@@ -190,9 +190,6 @@ impl<K: Hash + Eq + Clone, V: Clone, S: BuildHasher + Clone> CacheBuilder<K, V, 
                 .clock
                 .unwrap_or_else(|| std::sync::Arc::new(SystemClock::new())),
             weigher: self.weigher.unwrap_or_else(|| Box::new(|_, _| 1)),
-            lookups: Lookups::new(
-                shards.max(std::thread::available_parallelism().map_or(1, |n| n.get()) * 2),
-            ),
             flights: Flights::new(self.hasher.clone()),
             hasher: self.hasher,
         })
@@ -203,16 +200,19 @@ impl<K: Hash + Eq + Clone, V: Clone, S: BuildHasher + Clone> CacheBuilder<K, V, 
 /// adaptive scan-resistant policy. See the [module docs](super).
 pub struct Cache<K, V, S = ahash::RandomState> {
     shards: Box<[CachePadded<Shard<K, V>>]>,
-    /// `64 - log2(shards)`: the shard is the hash's top bits (`hash >> shift`),
-    /// while hashbrown uses the low bits for buckets and bits 57..64 as tags.
-    shift: u32,
+    /// `shards - 1`: the shard is `(hash >> 32) & shard_mask`, bits from the
+    /// middle of the hash. hashbrown uses the low bits for buckets and the top
+    /// seven (57..64) as the control-byte tags that decide most probes without
+    /// touching a bucket: taking the shard from the top bits would leave
+    /// every key of a shard with the same top bits, so fewer tag bits would
+    /// discriminate and a probe would load far more non-matching slots.
+    shard_mask: u64,
     capacity: usize,
     max_weight: u64,
     default_ttl: Option<u64>,
     refresh_ahead: Option<f64>,
     clock: std::sync::Arc<dyn Clock>,
     weigher: Weigher<K, V>,
-    lookups: Lookups,
     flights: Flights<K, V, S>,
     hasher: S,
 }
@@ -252,8 +252,7 @@ impl<K: Hash + Eq + Clone, V: Clone> Cache<K, V> {
 impl<K: Hash + Eq + Clone, V: Clone, S: BuildHasher> Cache<K, V, S> {
     #[inline]
     fn shard_of(&self, hash: u64) -> &Shard<K, V> {
-        // `shift == 64` with one shard: `checked_shr` gives None -> shard 0.
-        let i = hash.checked_shr(self.shift).unwrap_or(0) as usize;
+        let i = ((hash >> 32) & self.shard_mask) as usize;
         &self.shards[i]
     }
 
@@ -271,14 +270,14 @@ impl<K: Hash + Eq + Clone, V: Clone, S: BuildHasher> Cache<K, V, S> {
     {
         let hash = self.hasher.hash_one(key);
         let shard = self.shard_of(hash);
-        match shard.lookup(hash, key, || self.now(), false, |n, _| n.value.clone()) {
+        match shard.lookup(hash, key, || self.now(), false, |n, _, _| n.value.clone()) {
             Found::Live(v) => {
-                self.lookups.hit();
+                shard.hit();
                 Some(v)
             }
             Found::Expired => self.miss_expired(shard, hash, key),
             Found::Absent => {
-                self.lookups.miss();
+                shard.miss();
                 None
             }
         }
@@ -290,7 +289,7 @@ impl<K: Hash + Eq + Clone, V: Clone, S: BuildHasher> Cache<K, V, S> {
         K: Borrow<Q>,
         Q: Hash + Eq + ?Sized,
     {
-        self.lookups.miss();
+        shard.miss();
         let (_, expired) = shard.remove_if(hash, key, self.now(), |_| false);
         drop(expired);
         None
@@ -305,14 +304,20 @@ impl<K: Hash + Eq + Clone, V: Clone, S: BuildHasher> Cache<K, V, S> {
     {
         let hash = self.hasher.hash_one(key);
         let shard = self.shard_of(hash);
-        match shard.lookup(hash, key, || self.now(), true, |n, now| entry_of(n, now)) {
+        match shard.lookup(
+            hash,
+            key,
+            || self.now(),
+            true,
+            |n, m, now| entry_of(n, m, now, self.refresh_ahead),
+        ) {
             Found::Live(e) => {
-                self.lookups.hit();
+                shard.hit();
                 Some(e)
             }
             Found::Expired => self.miss_expired(shard, hash, key),
             Found::Absent => {
-                self.lookups.miss();
+                shard.miss();
                 None
             }
         }
@@ -346,10 +351,7 @@ impl<K: Hash + Eq + Clone, V: Clone, S: BuildHasher> Cache<K, V, S> {
         let hash = self.hasher.hash_one(&key);
         let weight = (self.weigher)(&key, &value);
         let now = self.now();
-        let mut node = Node::new(key, value, hash, weight, now, clock::deadline(now, ttl));
-        if let (Some(f), Some(t)) = (self.refresh_ahead, ttl) {
-            node.refresh_at = now.saturating_add((t as f64 * f) as u64).min(NEVER - 1);
-        }
+        let node = Node::new(key, value, hash, weight, now, clock::deadline(now, ttl));
         let garbage = self.shard_of(hash).insert(node, now)?;
         drop(garbage); // outside the shard lock
         Ok(())
@@ -428,15 +430,13 @@ impl<K: Hash + Eq + Clone, V: Clone, S: BuildHasher> Cache<K, V, S> {
         self.shards.len()
     }
 
-    /// Counters summed over shards and stripes.
+    /// Counters summed over shards.
     pub fn stats(&self) -> Stats {
-        let (hits, misses) = self.lookups.totals();
-        let mut s = Stats {
-            hits,
-            misses,
-            ..Stats::default()
-        };
+        let mut s = Stats::default();
         for shard in self.shards.iter() {
+            let (hits, misses) = shard.lookups();
+            s.hits += hits;
+            s.misses += misses;
             let (len, weight, c) = shard.snapshot();
             s.entries += len as u64;
             s.weight += weight;
@@ -509,7 +509,7 @@ impl<K: Hash + Eq + Clone, V: Clone, S: BuildHasher> Cache<K, V, S> {
         let hash = self.hasher.hash_one(key);
         match self
             .shard_of(hash)
-            .lookup(hash, key, || self.now(), false, |n, _| n.value.clone())
+            .lookup(hash, key, || self.now(), false, |n, _, _| n.value.clone())
         {
             Found::Live(v) => Some(v),
             _ => None,
@@ -555,15 +555,15 @@ impl<K: Hash + Eq + Clone, V: Clone, S: BuildHasher> Drop for FlightGuard<'_, K,
     }
 }
 
-fn entry_of<K, V: Clone>(n: &Node<K, V>, now: u64) -> Entry<V> {
-    let should_refresh = now >= n.refresh_at
+fn entry_of<K, V: Clone>(n: &Hot<K, V>, m: &Meta, now: u64, f: Option<f64>) -> Entry<V> {
+    let should_refresh = now >= policy::refresh_at(m.stamp, n.expires, f)
         // `Relaxed` load first so that, once claimed, readers only read the
         // line; the swap is an atomic RMW, so exactly one reader sees `false`.
         && !n.refresh_claimed.load(Ordering::Relaxed)
         && !n.refresh_claimed.swap(true, Ordering::Relaxed);
     Entry {
         value: n.value.clone(),
-        age: Duration::from_nanos(now.saturating_sub(n.stamp)),
+        age: Duration::from_nanos(now.saturating_sub(m.stamp)),
         ttl_remaining: (n.expires != NEVER).then(|| Duration::from_nanos(n.expires - now)),
         should_refresh,
     }

@@ -22,14 +22,20 @@
 //! A key's 64-bit hash picks a shard by its top bits. Each shard
 //! (`shard.rs`) is a `hashbrown` index from hash to slot over a slab of
 //! nodes owned by the policy (`policy.rs`), behind one reader-writer lock.
+//! The slab is split in two parallel arrays: the *hot* half a lookup reads
+//! (tag, access counter, key, value, deadline; 32 aligned bytes for
+//! `u64 -> u64`, two per cache line) and the *cold* half only writers read
+//! (queue links, hash, weight, insertion time), so a hit touches one slab
+//! line and the hot set packs densely in the CPU caches.
 //! The front (`front.rs`) hashes, picks the shard, reads the clock only when
-//! it must (`clock.rs`), counts hits and misses in per-thread stripes
+//! it must (`clock.rs`), counts hits and misses per shard
 //! (`stats.rs`) and runs single-flight loads (`single_flight.rs`).
 //!
 //! **Hit path**: hash, shard, *read* lock, index probe, deadline check (only
 //! if the entry has one), a saturating `Relaxed` bump of the node's 2-bit
 //! access counter (a plain load when it is already saturated), value clone,
-//! and a `Relaxed` increment of this thread's hit stripe. It never takes a
+//! and a `Relaxed` increment of the shard's hit counter, which sits on the
+//! lock word's cache line. It never takes a
 //! write lock and never writes a line shared by every reader except the
 //! lock word itself. Values that leave the cache (eviction, replacement,
 //! removal) are dropped after the shard's lock is released.

@@ -13,10 +13,10 @@ use std::hash::Hash;
 use hashbrown::HashTable;
 
 use super::clock::NEVER;
-use super::policy::{Gone, Node, Policy};
+use super::policy::{Gone, Hot, Meta, Node, Policy};
 use super::stats::ShardCounters;
 use crate::error::{Error, Result};
-use crate::sync::{Ordering, RwLock};
+use crate::sync::{AtomicU64, Ordering, RwLock};
 
 /// What a lookup found.
 pub(crate) enum Found<R> {
@@ -29,16 +29,31 @@ pub(crate) enum Found<R> {
 }
 
 /// What leaves the shard during an operation, to drop outside its lock.
+///
+/// An insert into a full shard usually evicts exactly one node: it goes to
+/// `first`, so the common case allocates nothing; further victims go to `rest`.
 pub(crate) struct Garbage<K, V> {
-    pub(crate) nodes: Vec<Node<K, V>>,
+    pub(crate) first: Option<Node<K, V>>,
+    pub(crate) rest: Vec<Node<K, V>>,
     pub(crate) old_value: Option<V>,
 }
 
 impl<K, V> Default for Garbage<K, V> {
     fn default() -> Self {
         Self {
-            nodes: Vec::new(),
+            first: None,
+            rest: Vec::new(),
             old_value: None,
+        }
+    }
+}
+
+impl<K, V> Garbage<K, V> {
+    fn push(&mut self, node: Node<K, V>) {
+        if self.first.is_none() {
+            self.first = Some(node);
+        } else {
+            self.rest.push(node);
         }
     }
 }
@@ -58,8 +73,18 @@ pub(crate) struct Inner<K, V> {
 }
 
 /// One shard of a [`Cache`](super::Cache).
+///
+/// `repr(C)` puts the hit and miss counters right before the lock, whose
+/// state word is the first field of `RwLock` (its data, being `?Sized`-able,
+/// comes last); the front pads each shard to a cache-line pair. So a lookup,
+/// which has just written the lock word with its read-lock RMW, counts
+/// itself on the line it already owns: no thread-local lookup and no other
+/// line written.
 #[derive(Debug)]
+#[repr(C)]
 pub(crate) struct Shard<K, V> {
+    hits: AtomicU64,
+    misses: AtomicU64,
     inner: RwLock<Inner<K, V>>,
     /// Exact bound: `len() <= capacity` after every operation.
     capacity: usize,
@@ -71,6 +96,8 @@ pub(crate) struct Shard<K, V> {
 impl<K: Hash + Eq, V> Shard<K, V> {
     pub(crate) fn new(capacity: usize, max_weight: u64) -> Self {
         Self {
+            hits: AtomicU64::new(0),
+            misses: AtomicU64::new(0),
             inner: RwLock::new(Inner {
                 table: HashTable::new(),
                 policy: Policy::new(),
@@ -92,7 +119,7 @@ impl<K: Hash + Eq, V> Shard<K, V> {
         key: &Q,
         now: impl FnOnce() -> u64,
         always_now: bool,
-        f: impl FnOnce(&Node<K, V>, u64) -> R,
+        f: impl FnOnce(&Hot<K, V>, &Meta, u64) -> R,
     ) -> Found<R>
     where
         K: Borrow<Q>,
@@ -115,7 +142,27 @@ impl<K: Hash + Eq, V> Shard<K, V> {
             return Found::Expired;
         }
         node.touch();
-        Found::Live(f(node, t))
+        Found::Live(f(node, g.policy.meta(idx), t))
+    }
+
+    /// Count a hit. `Relaxed`: a statistic, it publishes nothing.
+    #[inline]
+    pub(crate) fn hit(&self) {
+        self.hits.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Count a miss. `Relaxed`: a statistic, it publishes nothing.
+    #[inline]
+    pub(crate) fn miss(&self) {
+        self.misses.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// `(hits, misses)` so far.
+    pub(crate) fn lookups(&self) -> (u64, u64) {
+        (
+            self.hits.load(Ordering::Relaxed),
+            self.misses.load(Ordering::Relaxed),
+        )
     }
 
     /// Whether `key` holds a live entry, without recording an access.
@@ -156,7 +203,7 @@ impl<K: Hash + Eq, V> Shard<K, V> {
         extra_len: usize,
         extra_weight: u64,
         now: u64,
-        out: &mut Vec<Node<K, V>>,
+        out: &mut Garbage<K, V>,
     ) {
         while g.policy.len() + extra_len > self.capacity
             || g.weight.saturating_add(extra_weight) > self.max_weight
@@ -189,23 +236,23 @@ impl<K: Hash + Eq, V> Shard<K, V> {
         if let Some(idx) = Self::find(g, node.hash, &node.key) {
             // Replace in place; the node is detached so eviction skips it.
             let q = g.policy.detach(idx);
+            let meta = g.policy.meta_mut(idx);
+            let old_weight = std::mem::replace(&mut meta.weight, node.weight);
+            meta.stamp = node.stamp;
+            g.weight = g.weight - old_weight + node.weight;
             let old = g.policy.node_mut(idx);
-            g.weight = g.weight - old.weight + node.weight;
-            old.weight = node.weight;
-            old.stamp = node.stamp;
             old.expires = node.expires;
-            old.refresh_at = node.refresh_at;
             old.refresh_claimed.store(false, Ordering::Relaxed);
             garbage.old_value = Some(std::mem::replace(&mut old.value, node.value));
             g.counters.updates += 1;
-            self.make_room(g, 0, 0, now, &mut garbage.nodes);
+            self.make_room(g, 0, 0, now, &mut garbage);
             g.policy.reattach(idx, q);
         } else {
-            self.make_room(g, 1, node.weight, now, &mut garbage.nodes);
+            self.make_room(g, 1, node.weight, now, &mut garbage);
             let (hash, weight) = (node.hash, node.weight);
             let idx = g.policy.admit(node);
             let policy = &g.policy;
-            g.table.insert_unique(hash, idx, |&i| policy.node(i).hash);
+            g.table.insert_unique(hash, idx, |&i| policy.meta(i).hash);
             g.weight += weight;
             g.counters.inserts += 1;
         }
@@ -225,7 +272,7 @@ impl<K: Hash + Eq, V> Shard<K, V> {
         hash: u64,
         key: &Q,
         now: u64,
-        pred: impl FnOnce(&Node<K, V>) -> bool,
+        pred: impl FnOnce(&Hot<K, V>) -> bool,
     ) -> Removed<K, V>
     where
         K: Borrow<Q>,
@@ -262,7 +309,7 @@ impl<K: Hash + Eq, V> Shard<K, V> {
             let n = g.policy.node(idx);
             let expired = n.is_expired(now);
             if expired || !keep(&n.key, &n.value) {
-                let hash = n.hash;
+                let hash = g.policy.meta(idx).hash;
                 Self::unindex(&mut g.table, hash, idx);
                 let node = g.policy.remove(idx);
                 g.weight -= node.weight;
@@ -304,9 +351,9 @@ impl<K: Hash + Eq, V> Shard<K, V> {
         assert_eq!(g.table.len(), g.policy.len(), "index vs slab");
         let mut weight = 0;
         for &idx in g.table.iter() {
-            let n = g.policy.node(idx);
-            weight += n.weight;
-            let found = g.table.find(n.hash, |&i| g.policy.node(i).key == n.key);
+            let (n, m) = (g.policy.node(idx), g.policy.meta(idx));
+            weight += m.weight;
+            let found = g.table.find(m.hash, |&i| g.policy.node(i).key == n.key);
             assert_eq!(
                 found,
                 Some(&idx),
@@ -322,5 +369,27 @@ impl<K: Hash + Eq, V> Shard<K, V> {
     /// The policy's queue shape (tests and debug checks).
     pub(crate) fn shape(&self) -> (usize, usize, usize, usize, usize) {
         self.inner.read().policy.shape()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The counters share the lock word's cache line.
+    #[test]
+    fn counters_sit_beside_the_lock() {
+        assert_eq!(std::mem::offset_of!(Shard<u64, u64>, hits), 0);
+        assert_eq!(std::mem::offset_of!(Shard<u64, u64>, inner), 16);
+    }
+
+    /// Hits and misses are counted and summed.
+    #[test]
+    fn lookups_counted() {
+        let s = Shard::<u64, u64>::new(4, u64::MAX);
+        s.hit();
+        s.miss();
+        s.miss();
+        assert_eq!(s.lookups(), (1, 2));
     }
 }

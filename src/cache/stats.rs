@@ -1,14 +1,11 @@
-//! Counters: hits and misses striped per thread, the rest per shard.
+//! Counters, all per shard.
 //!
-//! A hit must not write a cache line that other cores write too, or readers
-//! on different cores would serialise on it. Hits and misses therefore go to
-//! one of `stripes` cache-padded counter pairs chosen by the calling thread
-//! (from the address of a thread-local, so no shared allocator is touched);
-//! two threads share a stripe only when their tags collide. Everything else
-//! (inserts, updates, evictions, expirations, removals) happens under a
+//! Hits and misses are atomics beside each shard's lock word (`shard.rs`):
+//! a lookup counts itself with a `Relaxed` increment on the cache line its
+//! read-lock acquisition has just written, so counting adds no line transfer
+//! and no thread-local lookup. Everything
+//! else (inserts, updates, evictions, expirations, removals) happens under a
 //! shard's write lock and is counted there in plain integers.
-
-use crate::sync::{AtomicU64, CachePadded, Ordering};
 
 /// A snapshot of a cache's counters ([`Cache::stats`](super::Cache::stats)).
 ///
@@ -56,64 +53,4 @@ pub(crate) struct ShardCounters {
     pub(crate) evictions: u64,
     pub(crate) expirations: u64,
     pub(crate) removals: u64,
-}
-
-#[derive(Debug, Default)]
-struct Stripe {
-    hits: AtomicU64,
-    misses: AtomicU64,
-}
-
-/// Hit and miss counters striped by thread.
-#[derive(Debug)]
-pub(crate) struct Lookups {
-    stripes: Box<[CachePadded<Stripe>]>,
-}
-
-thread_local! {
-    /// Its address tags the thread; the value is never read.
-    static TAG: u8 = const { 0 };
-}
-
-impl Lookups {
-    /// `n` stripes, rounded up to a power of two.
-    pub(crate) fn new(n: usize) -> Self {
-        let n = n.max(1).next_power_of_two();
-        Self {
-            stripes: (0..n)
-                .map(|_| CachePadded::new(Stripe::default()))
-                .collect(),
-        }
-    }
-
-    #[inline]
-    fn stripe(&self) -> &Stripe {
-        let addr = TAG.with(|t| t as *const u8 as usize);
-        // Thread-locals of different threads lie at least a page apart in
-        // practice; mix the address so neighbouring tags spread.
-        let mix = (addr as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 32;
-        &self.stripes[mix as usize & (self.stripes.len() - 1)]
-    }
-
-    /// Count a hit. `Relaxed`: a statistic, it publishes nothing.
-    #[inline]
-    pub(crate) fn hit(&self) {
-        self.stripe().hits.fetch_add(1, Ordering::Relaxed);
-    }
-
-    /// Count a miss. `Relaxed`: a statistic, it publishes nothing.
-    #[inline]
-    pub(crate) fn miss(&self) {
-        self.stripe().misses.fetch_add(1, Ordering::Relaxed);
-    }
-
-    /// Sum of all stripes: `(hits, misses)`.
-    pub(crate) fn totals(&self) -> (u64, u64) {
-        self.stripes.iter().fold((0, 0), |(h, m), s| {
-            (
-                h + s.hits.load(Ordering::Relaxed),
-                m + s.misses.load(Ordering::Relaxed),
-            )
-        })
-    }
 }
