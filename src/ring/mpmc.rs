@@ -66,10 +66,21 @@ impl<T> Queue<T> {
         })
     }
 
+    /// The slot of position `pos`, without a bounds check.
+    #[inline(always)]
+    fn slot(&self, pos: usize) -> &Slot<T> {
+        let i = self.seq.index(pos);
+        debug_assert!(i < self.slots.len());
+        // SAFETY: `index` masks with `capacity - 1` and the queue has exactly
+        // `capacity` slots, so `i < self.slots.len()`.
+        unsafe { self.slots.get_unchecked(i) }
+    }
+
     #[inline(always)]
     fn seq_of<'a>(&'a self) -> impl Fn(usize) -> &'a AtomicUsize {
-        // `Sequencer` only hands out indices `< capacity`.
-        |i| &self.slots[i].seq
+        // `Sequencer` only hands out indices `< capacity`, which `slot`
+        // maps to themselves.
+        |i| &self.slot(i).seq
     }
 
     /// Claim up to `want` pop positions (any record fits a `T` slot).
@@ -109,7 +120,7 @@ impl<T> Queue<T> {
             return Err(value);
         };
         // SAFETY: the claim made slot `pos` ours alone, and it is free.
-        unsafe { self.slots[self.seq.index(pos)].value.write(value) };
+        unsafe { self.slot(pos).value.write(value) };
         self.seq.publish_push(pos, 1, self.seq_of());
         Ok(())
     }
@@ -119,7 +130,7 @@ impl<T> Queue<T> {
     pub fn pop(&self) -> Option<T> {
         let (pos, _) = self.claim_pop(1)?;
         // SAFETY: the claim made slot `pos` ours alone, and it holds a value.
-        let value = unsafe { self.slots[self.seq.index(pos)].value.read() };
+        let value = unsafe { self.slot(pos).value.read() };
         self.seq.publish_pop(pos, 1, self.seq_of());
         Some(value)
     }
@@ -163,7 +174,7 @@ impl<T> Claimed<'_, T> {
         let q = self.queue;
         // SAFETY: `next` is one of the positions our claim made ours, still
         // holding its value (each is taken once, in order).
-        let value = unsafe { q.slots[q.seq.index(self.next)].value.read() };
+        let value = unsafe { q.slot(self.next).value.read() };
         q.seq.publish_pop(self.next, 1, q.seq_of());
         self.next = self.next.wrapping_add(1);
         Some(value)
@@ -186,9 +197,9 @@ impl<T: Copy> Queue<T> {
             return 0;
         };
         for (k, v) in src[..n].iter().enumerate() {
-            let i = self.seq.index(pos.wrapping_add(k));
+            let slot = self.slot(pos.wrapping_add(k));
             // SAFETY: the claim made these `n` slots ours, and they are free.
-            unsafe { self.slots[i].value.write(*v) };
+            unsafe { slot.value.write(*v) };
         }
         self.seq.publish_push(pos, n, self.seq_of());
         n
@@ -203,9 +214,9 @@ impl<T: Copy> Queue<T> {
             return 0;
         };
         for (k, v) in dst[..n].iter_mut().enumerate() {
-            let i = self.seq.index(pos.wrapping_add(k));
+            let slot = self.slot(pos.wrapping_add(k));
             // SAFETY: the claim made these `n` slots ours, and each holds a value.
-            *v = unsafe { self.slots[i].value.read() };
+            *v = unsafe { slot.value.read() };
         }
         self.seq.publish_pop(pos, n, self.seq_of());
         n
@@ -220,7 +231,7 @@ impl<T> Drop for Queue<T> {
         let mut p = head;
         while p != tail {
             // SAFETY: position `p` was pushed and not popped; we are alone.
-            drop(unsafe { self.slots[self.seq.index(p)].value.read() });
+            drop(unsafe { self.slot(p).value.read() });
             p = p.wrapping_add(1);
         }
     }

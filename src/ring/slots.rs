@@ -106,19 +106,15 @@ impl<T> Slots<T> {
         unsafe { (self.cells.as_ptr() as *mut T).add(i) }
     }
 
-    /// Move `value` into element `i`.
+    /// Move `value` into element `i` (loom build: the normal build writes
+    /// through [`RawSlots::write`] or the slice copies).
     ///
     /// # Safety
     /// `i < len`; element `i` is uninitialised (or its value was moved out)
     /// and no other thread accesses it during the call.
+    #[cfg(loom)]
     #[inline(always)]
     pub(crate) unsafe fn write(&self, i: usize, value: T) {
-        #[cfg(not(loom))]
-        // SAFETY: in bounds and exclusively ours per the contract.
-        unsafe {
-            self.at(i).write(value)
-        };
-        #[cfg(loom)]
         // SAFETY: in bounds and exclusively ours per the contract.
         self.cells[i].with_mut(|p| unsafe { (*p).write(value) });
     }
@@ -145,6 +141,90 @@ impl<T> Slots<T> {
     pub(crate) unsafe fn drop_in_place(&self, i: usize) {
         // SAFETY: forwarded contract; the value is dropped exactly once.
         drop(unsafe { self.read(i) });
+    }
+}
+
+/// A copyable, lifetime-free view of a [`Slots`] for the single-item hot
+/// paths: in a normal build it is just the base pointer, so a ring half can
+/// keep it in its own struct (and in a register) instead of reaching it
+/// through the shared allocation on every operation. Under `cfg(loom)` it
+/// points at the `Slots` itself so every access is still a tracked cell
+/// access.
+///
+/// The view does not own anything; its user keeps the `Slots` alive (the
+/// ring halves hold the `Arc` of the shared state) for as long as it uses it.
+pub(crate) struct RawSlots<T> {
+    #[cfg(not(loom))]
+    base: *mut T,
+    #[cfg(loom)]
+    slots: *const Slots<T>,
+}
+
+impl<T> Clone for RawSlots<T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<T> Copy for RawSlots<T> {}
+
+// SAFETY: the view is a pointer into storage that is itself `Send + Sync`
+// for `T: Send` (see `Slots`); all accesses are `unsafe` methods with the
+// same exclusivity contract.
+unsafe impl<T: Send> Send for RawSlots<T> {}
+// SAFETY: as above.
+unsafe impl<T: Send> Sync for RawSlots<T> {}
+
+impl<T> Slots<T> {
+    /// The raw view of this storage; valid while `self` is alive and not moved
+    /// (the storage is a heap allocation, so moving `Slots` itself is fine).
+    pub(crate) fn raw(&self) -> RawSlots<T> {
+        RawSlots {
+            #[cfg(not(loom))]
+            base: self.at(0),
+            #[cfg(loom)]
+            slots: self,
+        }
+    }
+}
+
+impl<T> RawSlots<T> {
+    /// Move `value` into element `i`.
+    ///
+    /// # Safety
+    /// The `Slots` this view came from is alive, and the contract of
+    /// [`Slots::write`] holds.
+    #[inline(always)]
+    pub(crate) unsafe fn write(self, i: usize, value: T) {
+        #[cfg(not(loom))]
+        // SAFETY: the storage is alive and `i < len` (caller); the base
+        // pointer was derived from the whole slice, and the element is
+        // exclusively ours per the contract.
+        unsafe {
+            self.base.add(i).write(value)
+        };
+        #[cfg(loom)]
+        // SAFETY: the storage is alive (caller); forwarded contract.
+        unsafe {
+            (*self.slots).write(i, value)
+        };
+    }
+
+    /// Move the value out of element `i`.
+    ///
+    /// # Safety
+    /// The `Slots` this view came from is alive, and the contract of
+    /// [`Slots::read`] holds.
+    #[inline(always)]
+    pub(crate) unsafe fn read(self, i: usize) -> T {
+        #[cfg(not(loom))]
+        // SAFETY: the storage is alive and `i < len` (caller); the element
+        // is initialised and exclusively ours per the contract.
+        return unsafe { self.base.add(i).read() };
+        #[cfg(loom)]
+        // SAFETY: the storage is alive (caller); forwarded contract.
+        unsafe {
+            (*self.slots).read(i)
+        }
     }
 }
 

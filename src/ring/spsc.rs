@@ -15,7 +15,7 @@
 //! ```
 
 use super::capacity_pow2;
-use super::slots::Slots;
+use super::slots::{RawSlots, Slots};
 use crate::Result;
 use crate::sync::{Arc, AtomicUsize, CachePadded, Ordering};
 
@@ -53,6 +53,10 @@ impl<T> Drop for Shared<T> {
 /// The sending half of an SPSC ring. `Send`, not `Clone`.
 pub struct Producer<T> {
     shared: Arc<Shared<T>>,
+    /// `shared.slots` and `shared.mask`, copied here so that `push` reaches
+    /// them without going through the `Arc` (kept alive by `shared`).
+    slots: RawSlots<T>,
+    mask: usize,
     /// Our own position (the authoritative copy of `shared.tail`).
     tail: usize,
     /// Last `head` we read; `head >= cached_head`, so free space is at least
@@ -63,6 +67,9 @@ pub struct Producer<T> {
 /// The receiving half of an SPSC ring. `Send`, not `Clone`.
 pub struct Consumer<T> {
     shared: Arc<Shared<T>>,
+    /// As in [`Producer`]: the hot fields of `shared`, copied.
+    slots: RawSlots<T>,
+    mask: usize,
     /// Our own position (the authoritative copy of `shared.head`).
     head: usize,
     /// Last `tail` we read; `tail >= cached_tail`, so at least
@@ -84,13 +91,18 @@ pub fn channel<T>(capacity: usize) -> Result<(Producer<T>, Consumer<T>)> {
         slots: Slots::new(cap)?,
         mask: cap - 1,
     });
+    let (slots, mask) = (shared.slots.raw(), shared.mask);
     let producer = Producer {
         shared: shared.clone(),
+        slots,
+        mask,
         tail: 0,
         cached_head: 0,
     };
     let consumer = Consumer {
         shared,
+        slots,
+        mask,
         head: 0,
         cached_tail: 0,
     };
@@ -101,7 +113,7 @@ impl<T> Producer<T> {
     /// Number of slots (a power of two).
     #[inline]
     pub fn capacity(&self) -> usize {
-        self.shared.mask + 1
+        self.mask + 1
     }
 
     /// Items queued right now (may already be smaller when you read it).
@@ -153,7 +165,8 @@ impl<T> Producer<T> {
         }
         // SAFETY: the slot at `tail` is free (tail - head < capacity) and
         // only the producer writes free slots.
-        unsafe { self.shared.slots.write(self.tail & self.shared.mask, value) };
+        // `self.slots` is alive: `self.shared` holds the allocation.
+        unsafe { self.slots.write(self.tail & self.mask, value) };
         self.publish(1);
         Ok(())
     }
@@ -166,9 +179,9 @@ impl<T> Producer<T> {
         let mut n = 0;
         while n < free {
             let Some(value) = iter.next() else { break };
-            let i = self.tail.wrapping_add(n) & self.shared.mask;
+            let i = self.tail.wrapping_add(n) & self.mask;
             // SAFETY: position tail + n is free (n < free) and unpublished.
-            unsafe { self.shared.slots.write(i, value) };
+            unsafe { self.slots.write(i, value) };
             n += 1;
         }
         if n > 0 {
@@ -199,7 +212,7 @@ impl<T> Consumer<T> {
     /// Number of slots (a power of two).
     #[inline]
     pub fn capacity(&self) -> usize {
-        self.shared.mask + 1
+        self.mask + 1
     }
 
     /// Items queued right now (may already be larger when you read it).
@@ -247,7 +260,8 @@ impl<T> Consumer<T> {
         }
         // SAFETY: head < tail, so the slot holds a published item that only
         // the consumer reads.
-        let value = unsafe { self.shared.slots.read(self.head & self.shared.mask) };
+        // `self.slots` is alive: `self.shared` holds the allocation.
+        let value = unsafe { self.slots.read(self.head & self.mask) };
         self.release(1);
         Some(value)
     }
@@ -257,10 +271,10 @@ impl<T> Consumer<T> {
     pub fn pop_batch(&mut self, max: usize, mut f: impl FnMut(T)) -> usize {
         let n = self.ready(max).min(max);
         for _ in 0..n {
-            let i = self.head & self.shared.mask;
+            let i = self.head & self.mask;
             // SAFETY: position head < tail holds a published item only
             // the consumer reads.
-            let value = unsafe { self.shared.slots.read(i) };
+            let value = unsafe { self.slots.read(i) };
             // Advance our private position before `f` runs: if `f` panics,
             // `Consumer::drop` publishes it, so the moved-out item is never
             // dropped again by `Shared::drop`.
