@@ -104,7 +104,7 @@ fn make_event(rng: &mut Rng, worker: u8, created_ns: u64) -> Event {
     // Log-normal-ish handling time: mostly 50-500 µs, a tail to ~50 ms.
     let duration_us = 50
         + (rng.next() % 450) as u32
-        + if r % 997 == 0 {
+        + if r.is_multiple_of(997) {
             (rng.next() % 50_000) as u32
         } else {
             0
@@ -369,7 +369,7 @@ impl Stage for PostCache {
             // One comment in 64 edits the post: drop its body and everything
             // derived from it (`remove_prefix` scans the cache, so it is
             // meant for updates, not for every request).
-            Kind::Comment if ev.user_id % 64 == 0 => {
+            Kind::Comment if ev.user_id.is_multiple_of(64) => {
                 self.invalidated +=
                     self.posts.remove_prefix(format!("post:{}:", ev.post_id)) as u64;
             }
@@ -475,7 +475,7 @@ impl Stage for Trending {
         };
         self.scores[ev.post_id as usize % Self::POSTS] += weight;
         self.seen += 1;
-        if self.seen % 250_000 == 0 {
+        if self.seen.is_multiple_of(250_000) {
             self.rank();
         }
     }
@@ -555,16 +555,15 @@ impl JsonIngest {
         let t = Instant::now();
         let bytes = self.writer.as_bytes();
         let mut ok = 0usize;
-        if let Ok(doc) = self.parser.parse(bytes) {
-            if let Some(events) = doc.root().get("events") {
-                for (v, ev) in events.array_iter().zip(&self.pending) {
-                    let same = v.get("type").and_then(|x| x.as_u64()) == Some(ev.kind as u64)
-                        && v.get("user_id").and_then(|x| x.as_u64()) == Some(ev.user_id)
-                        && v.get("post_id").and_then(|x| x.as_u64()) == Some(ev.post_id)
-                        && v.get("duration").and_then(|x| x.as_u64())
-                            == Some(ev.duration_us as u64);
-                    ok += same as usize;
-                }
+        if let Ok(doc) = self.parser.parse(bytes)
+            && let Some(events) = doc.root().get("events")
+        {
+            for (v, ev) in events.array_iter().zip(&self.pending) {
+                let same = v.get("type").and_then(|x| x.as_u64()) == Some(ev.kind as u64)
+                    && v.get("user_id").and_then(|x| x.as_u64()) == Some(ev.user_id)
+                    && v.get("post_id").and_then(|x| x.as_u64()) == Some(ev.post_id)
+                    && v.get("duration").and_then(|x| x.as_u64()) == Some(ev.duration_us as u64);
+                ok += same as usize;
             }
         }
         self.parse_time += t.elapsed();
@@ -663,7 +662,7 @@ impl Stage for Requests {
             self.served += 1;
             debug_assert!(req.id + 1 == self.served && req.status == 200 && req.headers[0] == 0);
         }
-        if self.served % 256 == 0 {
+        if self.served.is_multiple_of(256) {
             self.peak_arena = self.peak_arena.max(self.arena.used_bytes());
             self.arena.reset();
             self.arena_resets += 1;

@@ -247,7 +247,7 @@ fn arena_through_the_abi() {
         assert_eq!(ultra_arena_new(4096, 0, &mut arena), ULTRA_OK);
         let a = ultra_arena_alloc(arena, 10, 1);
         let b = ultra_arena_alloc(arena, 8, 64);
-        assert!(!a.is_null() && b as usize % 64 == 0 && b as usize > a as usize);
+        assert!(!a.is_null() && (b as usize).is_multiple_of(64) && b as usize > a as usize);
         let big = ultra_arena_alloc(arena, 100_000, 16);
         assert!(!big.is_null());
         big.cast::<u8>().write_bytes(3, 100_000);

@@ -23,7 +23,7 @@ fn alloc_free_and_stats() {
     assert!(
         blocks
             .iter()
-            .all(|b| b.as_ptr() as usize % 64 == 0 && p.owns(b.as_ptr()))
+            .all(|b| (b.as_ptr() as usize).is_multiple_of(64) && p.owns(b.as_ptr()))
     );
     let s = p.stats();
     assert_eq!(s.live_objects, 1000);

@@ -113,10 +113,8 @@ pub fn map(len: usize, align: usize, huge: bool) -> Result<(NonNull<u8>, usize, 
         .filter(|&m| m <= isize::MAX as usize / 2)
         .ok_or_else(too_big)?;
     let align = align.max(unit);
-    if huge {
-        if let Some(p) = map_aligned(mapped, align, libc::MAP_HUGETLB) {
-            return Ok((p, mapped, Huge::Explicit));
-        }
+    if huge && let Some(p) = map_aligned(mapped, align, libc::MAP_HUGETLB) {
+        return Ok((p, mapped, Huge::Explicit));
     }
     let p = map_aligned(mapped, align, 0)
         .ok_or_else(|| Error::out_of_memory(format!("mmap of {mapped} bytes failed")))?;

@@ -304,7 +304,7 @@ impl Shared {
             let start = unsafe { (*slab).pages.as_ptr() } as usize + self.first_off;
             addr >= start
                 && addr < start + self.blocks * self.stride
-                && (addr - start) % self.stride == 0
+                && (addr - start).is_multiple_of(self.stride)
         })
     }
 

@@ -163,10 +163,10 @@ impl<K: Hash + Eq + Clone, V: Clone, S: BuildHasher + Clone> CacheBuilder<K, V, 
         if self.default_ttl == Some(Duration::ZERO) {
             return Err(Error::invalid("default_ttl must be > 0"));
         }
-        if let Some(f) = self.refresh_ahead {
-            if !(f > 0.0 && f < 1.0) {
-                return Err(Error::invalid("refresh_ahead must be in (0, 1)"));
-            }
+        if let Some(f) = self.refresh_ahead
+            && !(f > 0.0 && f < 1.0)
+        {
+            return Err(Error::invalid("refresh_ahead must be in (0, 1)"));
         }
         let shard_vec = (0..shards)
             .map(|i| {

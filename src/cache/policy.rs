@@ -230,12 +230,12 @@ impl Ghosts {
     fn pop_oldest(&mut self, q: Queue) {
         while let Some((h, s)) = self.fifo[q as usize].pop_front() {
             // One probe: the entry API finds the slot once for test and removal.
-            if let hashbrown::hash_map::Entry::Occupied(e) = self.map.entry(h) {
-                if *e.get() == (s, q) {
-                    e.remove();
-                    self.len[q as usize] -= 1;
-                    return;
-                }
+            if let hashbrown::hash_map::Entry::Occupied(e) = self.map.entry(h)
+                && *e.get() == (s, q)
+            {
+                e.remove();
+                self.len[q as usize] -= 1;
+                return;
             }
         }
     }
