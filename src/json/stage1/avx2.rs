@@ -3,7 +3,7 @@
 
 use std::arch::x86_64::*;
 
-use super::{Isa, Masks, State};
+use super::{Isa, Masks, State, opaque};
 
 /// The AVX2 vocabulary.
 pub(crate) struct Avx2;
@@ -59,12 +59,12 @@ impl Isa for Avx2 {
         let (a, b) = (half(lo), half(hi));
         let j = |k: usize| a[k] as u64 | (b[k] as u64) << 32;
         Masks {
-            backslash: j(0),
-            quote: j(1),
-            op: j(2),
-            ws: j(3),
-            ctrl: j(4),
-            non_ascii: j(5),
+            backslash: opaque(j(0)),
+            quote: opaque(j(1)),
+            op: opaque(j(2)),
+            ws: opaque(j(3)),
+            ctrl: opaque(j(4)),
+            non_ascii: opaque(j(5)),
         }
     }
 

@@ -70,6 +70,31 @@ pub(crate) trait Isa {
 
 const ODD: u64 = 0xAAAA_AAAA_AAAA_AAAA;
 
+/// Return `x` unchanged, hiding where it came from from the optimiser.
+///
+/// ISA files pass every mask joined from `movemask` halves through this.
+/// Without it LLVM folds the later scalar bit arithmetic (shifts, `!`,
+/// `&`) back into the vector domain as `<64 x i1>` operations and
+/// scalarises them into dozens of `vpextrb` per block, which cost about
+/// 4x of the whole stage-1 throughput.
+#[inline(always)]
+pub(crate) fn opaque(x: u64) -> u64 {
+    #[cfg(any(target_arch = "x86_64", target_arch = "aarch64"))]
+    {
+        let mut x = x;
+        // SAFETY: an empty asm block that only names a register in and out;
+        // it reads and writes no memory and leaves `x` unchanged.
+        unsafe {
+            std::arch::asm!("/* {0} */", inout(reg) x, options(pure, nomem, nostack, preserves_flags));
+        }
+        x
+    }
+    #[cfg(not(any(target_arch = "x86_64", target_arch = "aarch64")))]
+    {
+        x
+    }
+}
+
 /// State carried from one block to the next.
 #[derive(Debug, Clone, Copy, Default)]
 pub(crate) struct State {
