@@ -23,7 +23,8 @@
 //!
 //! Invariants checked per block: `ctrl & S == 0` (no raw control byte in a
 //! string); at the end the string carry is 0 (every string closed). UTF-8 is
-//! validated by [`crate::json::utf8`] over the blocks that hold non-ASCII bytes.
+//! validated in the same pass by the ISA's [`Utf8Check`] (AVX2), or else by
+//! [`crate::json::utf8`] from the first block that holds a non-ASCII byte.
 
 pub(crate) mod dispatch;
 pub(crate) mod scalar;
@@ -54,8 +55,63 @@ pub(crate) struct Masks {
     pub non_ascii: u64,
 }
 
+/// A SIMD UTF-8 checker run inside the stage-1 pass (Keiser & Lemire 2021).
+///
+/// The generic body calls [`Utf8Check::block`] on every 64-byte block that
+/// holds a byte `>= 0x80` and [`Utf8Check::ascii`] on every other block, so
+/// all-ASCII text costs one branch per block. The checker accumulates an
+/// error vector; [`Utf8Check::failed`] is true iff the bytes seen so far are
+/// not valid UTF-8 or end inside a sequence.
+pub(crate) trait Utf8Check: Copy {
+    /// False for ISAs without a SIMD checker: stage 1 then leaves UTF-8 to
+    /// [`crate::json::utf8`] (the scalar path, also used for error offsets).
+    const SIMD: bool;
+    /// A checker at the start of the text.
+    ///
+    /// # Safety
+    /// The CPU supports the ISA.
+    unsafe fn new() -> Self;
+    /// Check the 64 bytes at `p`, which hold at least one non-ASCII byte.
+    ///
+    /// # Safety
+    /// `p` is valid for 64 byte reads and the CPU supports the ISA.
+    unsafe fn block(&mut self, p: *const u8);
+    /// An all-ASCII block: only a sequence left open before it is an error.
+    ///
+    /// # Safety
+    /// The CPU supports the ISA.
+    unsafe fn ascii(&mut self);
+    /// True iff an error was seen or the text ends inside a sequence.
+    ///
+    /// # Safety
+    /// The CPU supports the ISA.
+    unsafe fn failed(&self) -> bool;
+}
+
+/// The checker of ISAs without a SIMD UTF-8 path: does nothing.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct NoUtf8;
+
+impl Utf8Check for NoUtf8 {
+    const SIMD: bool = false;
+    #[inline(always)]
+    unsafe fn new() -> Self {
+        NoUtf8
+    }
+    #[inline(always)]
+    unsafe fn block(&mut self, _p: *const u8) {}
+    #[inline(always)]
+    unsafe fn ascii(&mut self) {}
+    #[inline(always)]
+    unsafe fn failed(&self) -> bool {
+        false
+    }
+}
+
 /// The per-ISA vocabulary the generic body is written in.
 pub(crate) trait Isa {
+    /// The UTF-8 checker ([`NoUtf8`] where the ISA has none).
+    type Utf8: Utf8Check;
     /// Classify the 64 bytes at `p`.
     ///
     /// # Safety
@@ -108,6 +164,13 @@ pub(crate) struct State {
     pub ctrl_at: Option<usize>,
     /// Offset of the first 64-byte block holding a non-ASCII byte, if any.
     pub non_ascii_at: Option<usize>,
+    /// Set by the caller before the first call: run the kernel's SIMD UTF-8
+    /// checker. Only valid when the whole text goes through one call.
+    pub check_utf8: bool,
+    /// After the call: the kernel's SIMD checker ran over the whole text.
+    pub utf8_checked: bool,
+    /// After the call: the SIMD checker found invalid UTF-8.
+    pub utf8_bad: bool,
 }
 
 impl State {
@@ -119,9 +182,19 @@ impl State {
 
 /// Per-block classification; returns the structural mask.
 #[inline(always)]
-unsafe fn block<I: Isa>(st: &mut State, p: *const u8, base: usize) -> u64 {
+unsafe fn block<I: Isa>(st: &mut State, u: &mut I::Utf8, p: *const u8, base: usize) -> u64 {
     // SAFETY: forwarded contract: `p` readable for 64 bytes, ISA supported.
     let m = unsafe { I::masks(p) };
+    if I::Utf8::SIMD && st.check_utf8 {
+        // SAFETY: as above.
+        unsafe {
+            if m.non_ascii != 0 {
+                u.block(p);
+            } else {
+                u.ascii();
+            }
+        }
+    }
     let bs = m.backslash;
     let escaped = if bs == 0 {
         let e = st.prev_escaped;
@@ -198,9 +271,11 @@ pub(crate) unsafe fn run<I: Isa>(st: &mut State, input: &[u8], base: usize, out:
     out.reserve(input.len() + 72);
     let full = input.len() / 64 * 64;
     let mut i = 0;
+    // SAFETY: ISA supported (contract).
+    let mut u = unsafe { I::Utf8::new() };
     while i < full {
         // SAFETY: `i + 64 <= input.len()`; ISA supported (contract).
-        let bits = unsafe { block::<I>(st, input.as_ptr().add(i), base + i) };
+        let bits = unsafe { block::<I>(st, &mut u, input.as_ptr().add(i), base + i) };
         // SAFETY: at most 64 new entries per block and capacity was reserved
         // for `input.len() + 72` in total.
         unsafe { flatten(out, (base + i) as u32, bits) };
@@ -210,9 +285,14 @@ pub(crate) unsafe fn run<I: Isa>(st: &mut State, input: &[u8], base: usize, out:
         let mut pad = [b' '; 64];
         pad[..input.len() - i].copy_from_slice(&input[i..]);
         // SAFETY: `pad` is 64 bytes; ISA supported (contract).
-        let bits = unsafe { block::<I>(st, pad.as_ptr(), base + i) };
+        let bits = unsafe { block::<I>(st, &mut u, pad.as_ptr(), base + i) };
         // SAFETY: as above.
         unsafe { flatten(out, (base + i) as u32, bits) };
+    }
+    if I::Utf8::SIMD && st.check_utf8 {
+        st.utf8_checked = true;
+        // SAFETY: ISA supported (contract).
+        st.utf8_bad |= unsafe { u.failed() };
     }
 }
 

@@ -38,6 +38,8 @@ fn quarter(v: __m128i) -> [u16; 6] {
 }
 
 impl Isa for Sse42 {
+    type Utf8 = super::NoUtf8;
+
     #[target_feature(enable = "sse4.2")]
     #[inline]
     unsafe fn masks(p: *const u8) -> Masks {
