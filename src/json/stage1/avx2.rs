@@ -265,8 +265,9 @@ pub(crate) fn prefix_xor_clmul(x: u64) -> u64 {
 /// Stage 1 with the AVX2 vocabulary.
 ///
 /// # Safety
-/// The CPU supports AVX2 and PCLMULQDQ.
-#[target_feature(enable = "avx2,pclmulqdq")]
+/// The CPU supports AVX2, PCLMULQDQ, POPCNT and BMI1/2 (the popcount and
+/// `tzcnt`/`blsr` of the index writer would otherwise be emulated).
+#[target_feature(enable = "avx2,pclmulqdq,popcnt,bmi1,bmi2")]
 pub(crate) unsafe fn stage1(st: &mut State, input: &[u8], base: usize, out: &mut Vec<u32>) {
     // SAFETY: features enabled on this function (caller's contract).
     unsafe { super::run::<Avx2>(st, input, base, out) }

@@ -228,8 +228,14 @@ unsafe fn block<I: Isa>(st: &mut State, u: &mut I::Utf8, p: *const u8, base: usi
 
 /// Append `base + i` for every set bit `i` of `bits` to `out`.
 ///
+/// The flatten-bits trick (Langdale & Lemire 2019, §3.2): the first 8 and,
+/// when there are more, the next 8 offsets are written unconditionally
+/// (`tzcnt` of 0 is 64, so surplus slots hold junk past the new length);
+/// only blocks with more than 16 structurals take the loop.
+///
 /// # Safety
-/// `out` has spare capacity for `bits.count_ones() + 4` more elements.
+/// `out` has spare capacity for `max(bits.count_ones() + 3, 16)` more
+/// elements.
 #[inline(always)]
 unsafe fn flatten(out: &mut Vec<u32>, base: u32, mut bits: u64) {
     if bits == 0 {
@@ -237,23 +243,31 @@ unsafe fn flatten(out: &mut Vec<u32>, base: u32, mut bits: u64) {
     }
     let n = bits.count_ones() as usize;
     let len = out.len();
-    let p = out.as_mut_ptr();
-    // SAFETY: `len + n + 8 <= capacity` (contract); we write at most
-    // `n` rounded up to a multiple of 4 elements past `len`.
+    // SAFETY: we write slots `len .. len + max(n + 3, 16)`, inside the
+    // spare capacity (contract), and only expose `len + n` of them.
     unsafe {
-        let mut q = p.add(len);
-        // Unrolled by 4 with unconditional writes past the count (capacity
-        // reserved); the loop runs ceil(n / 4) times.
-        while bits != 0 {
-            *q = base + bits.trailing_zeros();
+        let q = out.as_mut_ptr().add(len);
+        for k in 0..8 {
+            *q.add(k) = base + bits.trailing_zeros();
             bits &= bits.wrapping_sub(1);
-            *q.add(1) = base + bits.trailing_zeros();
-            bits &= bits.wrapping_sub(1);
-            *q.add(2) = base + bits.trailing_zeros();
-            bits &= bits.wrapping_sub(1);
-            *q.add(3) = base + bits.trailing_zeros();
-            bits &= bits.wrapping_sub(1);
-            q = q.add(4);
+        }
+        if n > 8 {
+            for k in 8..16 {
+                *q.add(k) = base + bits.trailing_zeros();
+                bits &= bits.wrapping_sub(1);
+            }
+            let mut k = 16;
+            while bits != 0 {
+                *q.add(k) = base + bits.trailing_zeros();
+                bits &= bits.wrapping_sub(1);
+                *q.add(k + 1) = base + bits.trailing_zeros();
+                bits &= bits.wrapping_sub(1);
+                *q.add(k + 2) = base + bits.trailing_zeros();
+                bits &= bits.wrapping_sub(1);
+                *q.add(k + 3) = base + bits.trailing_zeros();
+                bits &= bits.wrapping_sub(1);
+                k += 4;
+            }
         }
         out.set_len(len + n);
     }
@@ -267,7 +281,7 @@ unsafe fn flatten(out: &mut Vec<u32>, base: u32, mut bits: u64) {
 /// The CPU supports `I`.
 #[inline(always)]
 pub(crate) unsafe fn run<I: Isa>(st: &mut State, input: &[u8], base: usize, out: &mut Vec<u32>) {
-    // Room for every byte being structural plus the 8-wide flatten overrun.
+    // Room for every byte being structural plus the 16-slot flatten overrun.
     out.reserve(input.len() + 72);
     let full = input.len() / 64 * 64;
     let mut i = 0;
