@@ -191,3 +191,80 @@ fn jsontestsuite_every_kernel() {
     assert!(ran >= 1);
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+/// `validate` under every kernel on `pad ++ ["text"]`: SIMD UTF-8 checkers
+/// must accept exactly what `core::str::from_utf8` accepts, and report the
+/// same error (kind and offset) as the scalar kernel.
+fn utf8_agrees(pad: usize, text: &[u8]) {
+    let mut doc = vec![b' '; pad];
+    doc.extend_from_slice(b"[\"");
+    doc.extend_from_slice(text);
+    doc.extend_from_slice(b"\"]");
+    let valid = std::str::from_utf8(text).is_ok();
+    json::testing::force_kernel(Kernel::Scalar);
+    let oracle = json::validate(&doc);
+    assert_eq!(oracle.is_ok(), valid, "scalar on {text:x?}");
+    for k in Kernel::ALL {
+        if !json::testing::force_kernel(k) {
+            continue;
+        }
+        assert_eq!(json::validate(&doc), oracle, "{} on {text:x?}", k.name());
+    }
+    json::testing::force_kernel(json::testing::best());
+}
+
+#[test]
+fn utf8_edge_cases_every_kernel() {
+    let cases: &[&[u8]] = &[
+        "é€😀".as_bytes(),
+        b"\xc3",
+        b"\xe2\x82",
+        b"\xf0\x9f\x98",
+        b"\x80",
+        b"\xc0\xaf",
+        b"\xe0\x80\xaf",
+        b"\xed\xa0\x80",
+        b"\xf4\x90\x80\x80",
+        b"\xf5\x80\x80\x80",
+        b"\xf0\x80\x80\xaf",
+        b"\xff",
+        b"\xef\xbf\xbf\xf4\x8f\xbf\xbf",
+    ];
+    for pad in 0..70 {
+        for c in cases {
+            utf8_agrees(pad, c);
+            let mut long = "x".repeat(pad).into_bytes();
+            long.extend_from_slice(c);
+            long.extend_from_slice("ü".repeat(40).as_bytes());
+            utf8_agrees(3, &long);
+        }
+    }
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(
+        if cfg!(debug_assertions) { 200 } else { 2000 }
+    ))]
+
+    #[test]
+    fn utf8_random_every_kernel(
+        pad in 0usize..64,
+        picks in proptest::collection::vec(proptest::prelude::any::<u16>(), 0..200),
+    ) {
+        // Mostly well-formed pieces with some stray bytes, so that both
+        // valid and invalid texts are common.
+        const PIECES: &[&[u8]] = &[
+            b"a", b"Z", b" ", "é".as_bytes(), "€".as_bytes(), "😀".as_bytes(),
+            "\u{10FFFF}".as_bytes(), "\u{FFFF}".as_bytes(), "\u{800}".as_bytes(),
+        ];
+        let mut text = Vec::new();
+        for p in picks {
+            if p % 64 == 0 {
+                text.push(0x80 | (p >> 8) as u8);
+            } else {
+                text.extend_from_slice(PIECES[p as usize % PIECES.len()]);
+            }
+        }
+        utf8_agrees(pad, &text);
+    }
+}

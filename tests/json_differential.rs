@@ -29,13 +29,17 @@ fn to_serde(v: Value<'_>) -> SValue {
     }
 }
 
-/// Equal up to one ulp in floats (serde_json's default float parser is not
-/// always correctly rounded; ultra's is, checked in `float_correctly_rounded`).
+/// Equal up to a few ulps in floats (serde_json's default float parser is
+/// not correctly rounded and is seen 2 ulps off on large exponents; ultra's
+/// is correctly rounded, checked against `str::parse` in
+/// `float_correctly_rounded`).
 fn same(a: &SValue, b: &SValue) -> bool {
     match (a, b) {
         (SValue::Number(x), SValue::Number(y)) if x.is_f64() || y.is_f64() => {
             let (x, y) = (x.as_f64().unwrap(), y.as_f64().unwrap());
-            x == y || (x.to_bits() as i64 - y.to_bits() as i64).abs() <= 1
+            x == y
+                || (x.is_sign_negative() == y.is_sign_negative()
+                    && (x.to_bits() as i64 - y.to_bits() as i64).abs() <= 4)
         }
         (SValue::Array(x), SValue::Array(y)) => {
             x.len() == y.len() && x.iter().zip(y).all(|(a, b)| same(a, b))

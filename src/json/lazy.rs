@@ -1,8 +1,8 @@
 //! Lazy lookup: follow a JSON pointer without building a document.
 //!
-//! Stage 1 runs chunk by chunk (4 KiB, with its carry state kept between
-//! chunks) only as far as the walk needs, so an early path costs a few
-//! blocks. Sibling values are skipped on the structural index: a scalar is
+//! Stage 1 runs chunk by chunk (256 bytes, doubling up to 16 KiB, with its
+//! carry state kept between chunks) only as far as the walk needs, so an
+//! early path costs a few blocks and a late one few calls. Sibling values are skipped on the structural index: a scalar is
 //! one structural, a container is skipped by counting `{[` against `}]`
 //! (brackets inside strings are not structural, so they never count).
 //!
@@ -20,7 +20,10 @@ use super::stage1::{State, dispatch, scalar};
 use super::string::{find_quote_or_backslash, string_end, unescape};
 use super::value::{parse_index, unescape_token};
 
-const CHUNK: usize = 4096;
+/// First stage-1 chunk; each next one is twice as large, up to [`CHUNK_MAX`].
+const CHUNK_MIN: usize = 256;
+/// Largest stage-1 chunk.
+const CHUNK_MAX: usize = 16 * 1024;
 
 /// A structural-index cursor that runs stage 1 on demand.
 pub(crate) struct Cursor<'a, 'b> {
@@ -29,6 +32,7 @@ pub(crate) struct Cursor<'a, 'b> {
     idx: &'b mut Vec<u32>,
     at: usize,
     scanned: usize,
+    chunk: usize,
 }
 
 impl<'a, 'b> Cursor<'a, 'b> {
@@ -40,6 +44,7 @@ impl<'a, 'b> Cursor<'a, 'b> {
             idx,
             at: 0,
             scanned: 0,
+            chunk: CHUNK_MIN,
         }
     }
 
@@ -50,7 +55,8 @@ impl<'a, 'b> Cursor<'a, 'b> {
             if self.scanned >= self.input.len() {
                 return None;
             }
-            let end = (self.scanned + CHUNK).min(self.input.len());
+            let end = (self.scanned + self.chunk).min(self.input.len());
+            self.chunk = (self.chunk * 2).min(CHUNK_MAX);
             self.idx.clear();
             self.at = 0;
             dispatch::stage1(

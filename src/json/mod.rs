@@ -20,9 +20,13 @@
 //! container records the index just past its end, so any subtree is skipped
 //! in O(1). Strings without escapes are not copied; numbers are parsed
 //! exactly ([`number`](self) docs: Clinger's fast path, then core's
-//! Eisel–Lemire). UTF-8 is validated for the part of the input after the
-//! first non-ASCII block (Keiser & Lemire 2021 describe the SIMD lookup
-//! algorithm; ultra currently delegates the non-ASCII part to `core`).
+//! Eisel–Lemire). UTF-8 is validated inside the stage-1 pass
+//! (Keiser & Lemire, *Validating UTF-8 In Less Than One Instruction Per
+//! Byte*, 2021): three nibble lookups on each byte and its predecessor give
+//! the bad two-byte patterns, a saturating subtraction marks the bytes that
+//! must be third or fourth continuation bytes, and all-ASCII blocks only
+//! check that no sequence was left open. Kernels without that checker, and
+//! any input it rejects (to find the error offset), use the scalar path.
 //!
 //! Invariants, for a document `d` that parsed:
 //!

@@ -67,6 +67,7 @@ pub(crate) fn index(input: &[u8], out: &mut Vec<u32>, max_size: usize) -> Result
     }
     out.clear();
     let mut st = State::default();
+    st.check_utf8 = true;
     dispatch::stage1(&mut st, input, 0, out);
     if let Some(at) = st.ctrl_at {
         return Err(JsonError::new(JsonErrorKind::ControlInString, at));
@@ -75,7 +76,11 @@ pub(crate) fn index(input: &[u8], out: &mut Vec<u32>, max_size: usize) -> Result
         let open = out.last().map_or(0, |&p| p as usize);
         return Err(JsonError::new(JsonErrorKind::UnclosedString, open));
     }
-    if let Some(at) = st.non_ascii_at {
+    // The scalar check runs when the kernel has no SIMD checker, or to find
+    // the offset of the error the SIMD checker saw.
+    if let Some(at) = st.non_ascii_at
+        && (!st.utf8_checked || st.utf8_bad)
+    {
         utf8::validate_from(input, at)?;
     }
     out.push(input.len() as u32);

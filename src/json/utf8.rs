@@ -1,4 +1,6 @@
-//! UTF-8 validation of the non-ASCII part of a document.
+//! Scalar UTF-8 validation of the non-ASCII part of a document: the path
+//! for kernels without a SIMD checker, and the one that finds the offset of
+//! an error the SIMD checker reported.
 //!
 //! Stage 1 records the first 64-byte block that holds a byte `>= 0x80`; an
 //! all-ASCII document (the common case for machine-written JSON) needs no

@@ -3,7 +3,7 @@
 
 use std::arch::x86_64::*;
 
-use super::{Isa, Masks, State};
+use super::{Isa, Masks, State, Utf8Check, opaque};
 
 /// The AVX2 vocabulary.
 pub(crate) struct Avx2;
@@ -46,6 +46,8 @@ fn half(v: __m256i) -> [u32; 6] {
 }
 
 impl Isa for Avx2 {
+    type Utf8 = Utf8Avx2;
+
     #[target_feature(enable = "avx2")]
     #[inline]
     unsafe fn masks(p: *const u8) -> Masks {
@@ -59,12 +61,12 @@ impl Isa for Avx2 {
         let (a, b) = (half(lo), half(hi));
         let j = |k: usize| a[k] as u64 | (b[k] as u64) << 32;
         Masks {
-            backslash: j(0),
-            quote: j(1),
-            op: j(2),
-            ws: j(3),
-            ctrl: j(4),
-            non_ascii: j(5),
+            backslash: opaque(j(0)),
+            quote: opaque(j(1)),
+            op: opaque(j(2)),
+            ws: opaque(j(3)),
+            ctrl: opaque(j(4)),
+            non_ascii: opaque(j(5)),
         }
     }
 
@@ -72,6 +74,183 @@ impl Isa for Avx2 {
     #[inline]
     unsafe fn prefix_xor(x: u64) -> u64 {
         prefix_xor_clmul(x)
+    }
+}
+
+// Error classes of Keiser & Lemire 2021, Table 7: one bit per kind of bad
+// two-byte pattern (first byte = previous byte, second byte = this byte).
+const TOO_SHORT: u8 = 1 << 0; // 11______ 0_______ or 11______ 11______
+const TOO_LONG: u8 = 1 << 1; // 0_______ 10______
+const OVERLONG_3: u8 = 1 << 2; // 11100000 100_____
+const TOO_LARGE: u8 = 1 << 3; // 11110100 1001____ and above
+const SURROGATE: u8 = 1 << 4; // 11101101 101_____
+const OVERLONG_2: u8 = 1 << 5; // 1100000_ 10______
+const TOO_LARGE_1000: u8 = 1 << 6; // 11110101+ 1000____
+const OVERLONG_4: u8 = 1 << 6; // 11110000 1000____
+const TWO_CONTS: u8 = 1 << 7; // 10______ 10______ (must be a 3rd/4th byte)
+const CARRY: u8 = TOO_SHORT | TOO_LONG | TWO_CONTS;
+const LARGE: u8 = CARRY | TOO_LARGE | TOO_LARGE_1000;
+
+/// Classes possible given the high nibble of the previous byte.
+const BYTE1_HIGH: [u8; 16] = [
+    TOO_LONG,
+    TOO_LONG,
+    TOO_LONG,
+    TOO_LONG,
+    TOO_LONG,
+    TOO_LONG,
+    TOO_LONG,
+    TOO_LONG,
+    TWO_CONTS,
+    TWO_CONTS,
+    TWO_CONTS,
+    TWO_CONTS,
+    TOO_SHORT | OVERLONG_2,
+    TOO_SHORT,
+    TOO_SHORT | OVERLONG_3 | SURROGATE,
+    TOO_SHORT | TOO_LARGE | TOO_LARGE_1000 | OVERLONG_4,
+];
+/// Classes possible given the low nibble of the previous byte.
+const BYTE1_LOW: [u8; 16] = [
+    CARRY | OVERLONG_3 | OVERLONG_2 | OVERLONG_4,
+    CARRY | OVERLONG_2,
+    CARRY,
+    CARRY,
+    CARRY | TOO_LARGE,
+    LARGE,
+    LARGE,
+    LARGE,
+    LARGE,
+    LARGE,
+    LARGE,
+    LARGE,
+    LARGE,
+    LARGE | SURROGATE,
+    LARGE,
+    LARGE,
+];
+/// Classes possible given the high nibble of this byte.
+const BYTE2_HIGH: [u8; 16] = [
+    TOO_SHORT,
+    TOO_SHORT,
+    TOO_SHORT,
+    TOO_SHORT,
+    TOO_SHORT,
+    TOO_SHORT,
+    TOO_SHORT,
+    TOO_SHORT,
+    TOO_LONG | OVERLONG_2 | TWO_CONTS | OVERLONG_3 | TOO_LARGE_1000 | OVERLONG_4,
+    TOO_LONG | OVERLONG_2 | TWO_CONTS | OVERLONG_3 | TOO_LARGE,
+    TOO_LONG | OVERLONG_2 | TWO_CONTS | SURROGATE | TOO_LARGE,
+    TOO_LONG | OVERLONG_2 | TWO_CONTS | SURROGATE | TOO_LARGE,
+    TOO_SHORT,
+    TOO_SHORT,
+    TOO_SHORT,
+    TOO_SHORT,
+];
+/// A chunk ends inside a sequence iff one of its last three bytes exceeds
+/// the entry here (a lead byte needing more bytes than remain).
+const INCOMPLETE_MAX: [u8; 32] = {
+    let mut t = [0xFF; 32];
+    t[29] = 0b1111_0000 - 1;
+    t[30] = 0b1110_0000 - 1;
+    t[31] = 0b1100_0000 - 1;
+    t
+};
+
+/// The AVX2 UTF-8 checker state: the previous 32-byte chunk, whether it
+/// ended inside a sequence, and the accumulated error bits.
+#[derive(Clone, Copy)]
+pub(crate) struct Utf8Avx2 {
+    prev: __m256i,
+    incomplete: __m256i,
+    err: __m256i,
+}
+
+#[target_feature(enable = "avx2")]
+#[inline]
+fn lookup(table: &[u8; 16], idx: __m256i) -> __m256i {
+    // SAFETY: `table` is 16 readable bytes; unaligned load.
+    let t = _mm256_broadcastsi128_si256(unsafe { _mm_loadu_si128(table.as_ptr().cast()) });
+    _mm256_shuffle_epi8(t, idx)
+}
+
+impl Utf8Avx2 {
+    /// Check one 32-byte chunk: three nibble lookups give the bad two-byte
+    /// patterns; bytes that must be the 3rd/4th of a sequence (from the
+    /// bytes two and three back) must carry exactly `TWO_CONTS`.
+    #[target_feature(enable = "avx2")]
+    #[inline]
+    fn chunk(&mut self, input: __m256i) {
+        let joined = _mm256_permute2x128_si256::<0x21>(self.prev, input);
+        let prev1 = _mm256_alignr_epi8::<15>(input, joined);
+        let prev2 = _mm256_alignr_epi8::<14>(input, joined);
+        let prev3 = _mm256_alignr_epi8::<13>(input, joined);
+        let nib = _mm256_set1_epi8(0x0f);
+        let high = |v: __m256i| _mm256_and_si256(_mm256_srli_epi16::<4>(v), nib);
+        let special = _mm256_and_si256(
+            _mm256_and_si256(
+                lookup(&BYTE1_HIGH, high(prev1)),
+                lookup(&BYTE1_LOW, _mm256_and_si256(prev1, nib)),
+            ),
+            lookup(&BYTE2_HIGH, high(input)),
+        );
+        let third = _mm256_subs_epu8(prev2, _mm256_set1_epi8((0xE0u8 - 0x80) as i8));
+        let fourth = _mm256_subs_epu8(prev3, _mm256_set1_epi8((0xF0u8 - 0x80) as i8));
+        let must23 = _mm256_and_si256(
+            _mm256_or_si256(third, fourth),
+            _mm256_set1_epi8(0x80u8 as i8),
+        );
+        self.err = _mm256_or_si256(self.err, _mm256_xor_si256(must23, special));
+        // SAFETY: INCOMPLETE_MAX is 32 readable bytes; unaligned load.
+        let max = unsafe { _mm256_loadu_si256(INCOMPLETE_MAX.as_ptr().cast()) };
+        self.incomplete = _mm256_subs_epu8(input, max);
+        self.prev = input;
+    }
+}
+
+impl Utf8Check for Utf8Avx2 {
+    const SIMD: bool = true;
+
+    #[target_feature(enable = "avx2")]
+    #[inline]
+    unsafe fn new() -> Self {
+        let z = _mm256_setzero_si256();
+        Utf8Avx2 {
+            prev: z,
+            incomplete: z,
+            err: z,
+        }
+    }
+
+    #[target_feature(enable = "avx2")]
+    #[inline]
+    unsafe fn block(&mut self, p: *const u8) {
+        // SAFETY: `p` readable for 64 bytes (trait contract); unaligned loads.
+        let (lo, hi) = unsafe {
+            (
+                _mm256_loadu_si256(p.cast()),
+                _mm256_loadu_si256(p.add(32).cast()),
+            )
+        };
+        self.chunk(lo);
+        self.chunk(hi);
+    }
+
+    #[target_feature(enable = "avx2")]
+    #[inline]
+    unsafe fn ascii(&mut self) {
+        // `prev` is left as it is: it only matters when it ended inside a
+        // sequence, and that is recorded here as an error.
+        self.err = _mm256_or_si256(self.err, self.incomplete);
+        self.incomplete = _mm256_setzero_si256();
+    }
+
+    #[target_feature(enable = "avx2")]
+    #[inline]
+    unsafe fn failed(&self) -> bool {
+        let e = _mm256_or_si256(self.err, self.incomplete);
+        _mm256_testz_si256(e, e) == 0
     }
 }
 
@@ -86,8 +265,9 @@ pub(crate) fn prefix_xor_clmul(x: u64) -> u64 {
 /// Stage 1 with the AVX2 vocabulary.
 ///
 /// # Safety
-/// The CPU supports AVX2 and PCLMULQDQ.
-#[target_feature(enable = "avx2,pclmulqdq")]
+/// The CPU supports AVX2, PCLMULQDQ, POPCNT and BMI1/2 (the popcount and
+/// `tzcnt`/`blsr` of the index writer would otherwise be emulated).
+#[target_feature(enable = "avx2,pclmulqdq,popcnt,bmi1,bmi2")]
 pub(crate) unsafe fn stage1(st: &mut State, input: &[u8], base: usize, out: &mut Vec<u32>) {
     // SAFETY: features enabled on this function (caller's contract).
     unsafe { super::run::<Avx2>(st, input, base, out) }

@@ -10,6 +10,8 @@ use super::{Isa, Masks, State};
 pub(crate) struct Avx512;
 
 impl Isa for Avx512 {
+    type Utf8 = super::NoUtf8;
+
     #[target_feature(enable = "avx512f,avx512bw")]
     #[inline]
     unsafe fn masks(p: *const u8) -> Masks {

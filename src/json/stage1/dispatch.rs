@@ -19,7 +19,7 @@ pub enum Kernel {
     Scalar,
     /// x86-64 SSE4.2 + PCLMULQDQ.
     Sse42,
-    /// x86-64 AVX2 + PCLMULQDQ.
+    /// x86-64 AVX2 + PCLMULQDQ + POPCNT + BMI1/2.
     Avx2,
     /// x86-64 AVX-512F/BW + PCLMULQDQ.
     Avx512,
@@ -58,7 +58,11 @@ impl Kernel {
             }
             #[cfg(target_arch = "x86_64")]
             Kernel::Avx2 => {
-                is_x86_feature_detected!("avx2") && is_x86_feature_detected!("pclmulqdq")
+                is_x86_feature_detected!("avx2")
+                    && is_x86_feature_detected!("pclmulqdq")
+                    && is_x86_feature_detected!("popcnt")
+                    && is_x86_feature_detected!("bmi1")
+                    && is_x86_feature_detected!("bmi2")
             }
             #[cfg(target_arch = "x86_64")]
             Kernel::Avx512 => {

@@ -23,7 +23,8 @@
 //!
 //! Invariants checked per block: `ctrl & S == 0` (no raw control byte in a
 //! string); at the end the string carry is 0 (every string closed). UTF-8 is
-//! validated by [`crate::json::utf8`] over the blocks that hold non-ASCII bytes.
+//! validated in the same pass by the ISA's [`Utf8Check`] (AVX2), or else by
+//! [`crate::json::utf8`] from the first block that holds a non-ASCII byte.
 
 pub(crate) mod dispatch;
 pub(crate) mod scalar;
@@ -54,8 +55,63 @@ pub(crate) struct Masks {
     pub non_ascii: u64,
 }
 
+/// A SIMD UTF-8 checker run inside the stage-1 pass (Keiser & Lemire 2021).
+///
+/// The generic body calls [`Utf8Check::block`] on every 64-byte block that
+/// holds a byte `>= 0x80` and [`Utf8Check::ascii`] on every other block, so
+/// all-ASCII text costs one branch per block. The checker accumulates an
+/// error vector; [`Utf8Check::failed`] is true iff the bytes seen so far are
+/// not valid UTF-8 or end inside a sequence.
+pub(crate) trait Utf8Check: Copy {
+    /// False for ISAs without a SIMD checker: stage 1 then leaves UTF-8 to
+    /// [`crate::json::utf8`] (the scalar path, also used for error offsets).
+    const SIMD: bool;
+    /// A checker at the start of the text.
+    ///
+    /// # Safety
+    /// The CPU supports the ISA.
+    unsafe fn new() -> Self;
+    /// Check the 64 bytes at `p`, which hold at least one non-ASCII byte.
+    ///
+    /// # Safety
+    /// `p` is valid for 64 byte reads and the CPU supports the ISA.
+    unsafe fn block(&mut self, p: *const u8);
+    /// An all-ASCII block: only a sequence left open before it is an error.
+    ///
+    /// # Safety
+    /// The CPU supports the ISA.
+    unsafe fn ascii(&mut self);
+    /// True iff an error was seen or the text ends inside a sequence.
+    ///
+    /// # Safety
+    /// The CPU supports the ISA.
+    unsafe fn failed(&self) -> bool;
+}
+
+/// The checker of ISAs without a SIMD UTF-8 path: does nothing.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct NoUtf8;
+
+impl Utf8Check for NoUtf8 {
+    const SIMD: bool = false;
+    #[inline(always)]
+    unsafe fn new() -> Self {
+        NoUtf8
+    }
+    #[inline(always)]
+    unsafe fn block(&mut self, _p: *const u8) {}
+    #[inline(always)]
+    unsafe fn ascii(&mut self) {}
+    #[inline(always)]
+    unsafe fn failed(&self) -> bool {
+        false
+    }
+}
+
 /// The per-ISA vocabulary the generic body is written in.
 pub(crate) trait Isa {
+    /// The UTF-8 checker ([`NoUtf8`] where the ISA has none).
+    type Utf8: Utf8Check;
     /// Classify the 64 bytes at `p`.
     ///
     /// # Safety
@@ -70,6 +126,31 @@ pub(crate) trait Isa {
 
 const ODD: u64 = 0xAAAA_AAAA_AAAA_AAAA;
 
+/// Return `x` unchanged, hiding where it came from from the optimiser.
+///
+/// ISA files pass every mask joined from `movemask` halves through this.
+/// Without it LLVM folds the later scalar bit arithmetic (shifts, `!`,
+/// `&`) back into the vector domain as `<64 x i1>` operations and
+/// scalarises them into dozens of `vpextrb` per block, which cost about
+/// 4x of the whole stage-1 throughput.
+#[inline(always)]
+pub(crate) fn opaque(x: u64) -> u64 {
+    #[cfg(any(target_arch = "x86_64", target_arch = "aarch64"))]
+    {
+        let mut x = x;
+        // SAFETY: an empty asm block that only names a register in and out;
+        // it reads and writes no memory and leaves `x` unchanged.
+        unsafe {
+            std::arch::asm!("/* {0} */", inout(reg) x, options(pure, nomem, nostack, preserves_flags));
+        }
+        x
+    }
+    #[cfg(not(any(target_arch = "x86_64", target_arch = "aarch64")))]
+    {
+        x
+    }
+}
+
 /// State carried from one block to the next.
 #[derive(Debug, Clone, Copy, Default)]
 pub(crate) struct State {
@@ -83,6 +164,13 @@ pub(crate) struct State {
     pub ctrl_at: Option<usize>,
     /// Offset of the first 64-byte block holding a non-ASCII byte, if any.
     pub non_ascii_at: Option<usize>,
+    /// Set by the caller before the first call: run the kernel's SIMD UTF-8
+    /// checker. Only valid when the whole text goes through one call.
+    pub check_utf8: bool,
+    /// After the call: the kernel's SIMD checker ran over the whole text.
+    pub utf8_checked: bool,
+    /// After the call: the SIMD checker found invalid UTF-8.
+    pub utf8_bad: bool,
 }
 
 impl State {
@@ -94,9 +182,19 @@ impl State {
 
 /// Per-block classification; returns the structural mask.
 #[inline(always)]
-unsafe fn block<I: Isa>(st: &mut State, p: *const u8, base: usize) -> u64 {
+unsafe fn block<I: Isa>(st: &mut State, u: &mut I::Utf8, p: *const u8, base: usize) -> u64 {
     // SAFETY: forwarded contract: `p` readable for 64 bytes, ISA supported.
     let m = unsafe { I::masks(p) };
+    if I::Utf8::SIMD && st.check_utf8 {
+        // SAFETY: as above.
+        unsafe {
+            if m.non_ascii != 0 {
+                u.block(p);
+            } else {
+                u.ascii();
+            }
+        }
+    }
     let bs = m.backslash;
     let escaped = if bs == 0 {
         let e = st.prev_escaped;
@@ -130,8 +228,14 @@ unsafe fn block<I: Isa>(st: &mut State, p: *const u8, base: usize) -> u64 {
 
 /// Append `base + i` for every set bit `i` of `bits` to `out`.
 ///
+/// The flatten-bits trick (Langdale & Lemire 2019, §3.2): the first 8 and,
+/// when there are more, the next 8 offsets are written unconditionally
+/// (`tzcnt` of 0 is 64, so surplus slots hold junk past the new length);
+/// only blocks with more than 16 structurals take the loop.
+///
 /// # Safety
-/// `out` has spare capacity for `bits.count_ones() + 4` more elements.
+/// `out` has spare capacity for `max(bits.count_ones() + 3, 16)` more
+/// elements.
 #[inline(always)]
 unsafe fn flatten(out: &mut Vec<u32>, base: u32, mut bits: u64) {
     if bits == 0 {
@@ -139,23 +243,31 @@ unsafe fn flatten(out: &mut Vec<u32>, base: u32, mut bits: u64) {
     }
     let n = bits.count_ones() as usize;
     let len = out.len();
-    let p = out.as_mut_ptr();
-    // SAFETY: `len + n + 8 <= capacity` (contract); we write at most
-    // `n` rounded up to a multiple of 4 elements past `len`.
+    // SAFETY: we write slots `len .. len + max(n + 3, 16)`, inside the
+    // spare capacity (contract), and only expose `len + n` of them.
     unsafe {
-        let mut q = p.add(len);
-        // Unrolled by 4 with unconditional writes past the count (capacity
-        // reserved); the loop runs ceil(n / 4) times.
-        while bits != 0 {
-            *q = base + bits.trailing_zeros();
+        let q = out.as_mut_ptr().add(len);
+        for k in 0..8 {
+            *q.add(k) = base + bits.trailing_zeros();
             bits &= bits.wrapping_sub(1);
-            *q.add(1) = base + bits.trailing_zeros();
-            bits &= bits.wrapping_sub(1);
-            *q.add(2) = base + bits.trailing_zeros();
-            bits &= bits.wrapping_sub(1);
-            *q.add(3) = base + bits.trailing_zeros();
-            bits &= bits.wrapping_sub(1);
-            q = q.add(4);
+        }
+        if n > 8 {
+            for k in 8..16 {
+                *q.add(k) = base + bits.trailing_zeros();
+                bits &= bits.wrapping_sub(1);
+            }
+            let mut k = 16;
+            while bits != 0 {
+                *q.add(k) = base + bits.trailing_zeros();
+                bits &= bits.wrapping_sub(1);
+                *q.add(k + 1) = base + bits.trailing_zeros();
+                bits &= bits.wrapping_sub(1);
+                *q.add(k + 2) = base + bits.trailing_zeros();
+                bits &= bits.wrapping_sub(1);
+                *q.add(k + 3) = base + bits.trailing_zeros();
+                bits &= bits.wrapping_sub(1);
+                k += 4;
+            }
         }
         out.set_len(len + n);
     }
@@ -169,13 +281,15 @@ unsafe fn flatten(out: &mut Vec<u32>, base: u32, mut bits: u64) {
 /// The CPU supports `I`.
 #[inline(always)]
 pub(crate) unsafe fn run<I: Isa>(st: &mut State, input: &[u8], base: usize, out: &mut Vec<u32>) {
-    // Room for every byte being structural plus the 8-wide flatten overrun.
+    // Room for every byte being structural plus the 16-slot flatten overrun.
     out.reserve(input.len() + 72);
     let full = input.len() / 64 * 64;
     let mut i = 0;
+    // SAFETY: ISA supported (contract).
+    let mut u = unsafe { I::Utf8::new() };
     while i < full {
         // SAFETY: `i + 64 <= input.len()`; ISA supported (contract).
-        let bits = unsafe { block::<I>(st, input.as_ptr().add(i), base + i) };
+        let bits = unsafe { block::<I>(st, &mut u, input.as_ptr().add(i), base + i) };
         // SAFETY: at most 64 new entries per block and capacity was reserved
         // for `input.len() + 72` in total.
         unsafe { flatten(out, (base + i) as u32, bits) };
@@ -185,9 +299,14 @@ pub(crate) unsafe fn run<I: Isa>(st: &mut State, input: &[u8], base: usize, out:
         let mut pad = [b' '; 64];
         pad[..input.len() - i].copy_from_slice(&input[i..]);
         // SAFETY: `pad` is 64 bytes; ISA supported (contract).
-        let bits = unsafe { block::<I>(st, pad.as_ptr(), base + i) };
+        let bits = unsafe { block::<I>(st, &mut u, pad.as_ptr(), base + i) };
         // SAFETY: as above.
         unsafe { flatten(out, (base + i) as u32, bits) };
+    }
+    if I::Utf8::SIMD && st.check_utf8 {
+        st.utf8_checked = true;
+        // SAFETY: ISA supported (contract).
+        st.utf8_bad |= unsafe { u.failed() };
     }
 }
 

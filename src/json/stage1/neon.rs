@@ -32,6 +32,8 @@ fn movemask4(v: [uint8x16_t; 4]) -> u64 {
 }
 
 impl Isa for Neon {
+    type Utf8 = super::NoUtf8;
+
     #[target_feature(enable = "neon")]
     #[inline]
     unsafe fn masks(p: *const u8) -> Masks {

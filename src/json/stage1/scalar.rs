@@ -25,6 +25,8 @@ static CLASS: [u8; 256] = {
 pub(crate) struct Scalar;
 
 impl Isa for Scalar {
+    type Utf8 = super::NoUtf8;
+
     #[inline(always)]
     unsafe fn masks(p: *const u8) -> Masks {
         let mut m = Masks::default();

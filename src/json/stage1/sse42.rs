@@ -4,7 +4,7 @@
 use std::arch::x86_64::*;
 
 use super::avx2::{OP_TABLE, WS_TABLE, prefix_xor_clmul};
-use super::{Isa, Masks, State};
+use super::{Isa, Masks, State, opaque};
 
 /// The SSE4.2 vocabulary.
 pub(crate) struct Sse42;
@@ -38,6 +38,8 @@ fn quarter(v: __m128i) -> [u16; 6] {
 }
 
 impl Isa for Sse42 {
+    type Utf8 = super::NoUtf8;
+
     #[target_feature(enable = "sse4.2")]
     #[inline]
     unsafe fn masks(p: *const u8) -> Masks {
@@ -53,12 +55,12 @@ impl Isa for Sse42 {
                 | (q[3][k] as u64) << 48
         };
         Masks {
-            backslash: j(0),
-            quote: j(1),
-            op: j(2),
-            ws: j(3),
-            ctrl: j(4),
-            non_ascii: j(5),
+            backslash: opaque(j(0)),
+            quote: opaque(j(1)),
+            op: opaque(j(2)),
+            ws: opaque(j(3)),
+            ctrl: opaque(j(4)),
+            non_ascii: opaque(j(5)),
         }
     }
 
