@@ -18,6 +18,55 @@
 #include <stdint.h>
 
 
+// Major ABI version: bumped only if a released symbol, enum value or struct
+// layout changed meaning (never, by policy). `libultra.so.<major>` is the soname.
+#define ULTRA_ABI_VERSION_MAJOR 1
+
+// Minor ABI version: bumped whenever symbols are added.
+#define ULTRA_ABI_VERSION_MINOR 0
+
+// `ultra_json_value_type`: array.
+#define ULTRA_JSON_ARRAY 6
+
+// `ultra_json_value_type`: `true` / `false`.
+#define ULTRA_JSON_BOOL 1
+
+// `ultra_json_value_type`: any other number (double).
+#define ULTRA_JSON_DOUBLE 4
+
+// `ultra_json_value_type`: integer fitting int64_t.
+#define ULTRA_JSON_INT64 2
+
+// `ultra_json_value_type`: `null`.
+#define ULTRA_JSON_NULL 0
+
+// `ultra_json_value_type`: object.
+#define ULTRA_JSON_OBJECT 7
+
+// `ultra_json_value_type`: string.
+#define ULTRA_JSON_STRING 5
+
+// `ultra_json_value_type`: integer above INT64_MAX fitting uint64_t.
+#define ULTRA_JSON_UINT64 3
+
+// `ultra_json_writer_op`: `[`.
+#define ULTRA_JSON_WRITE_BEGIN_ARRAY 3
+
+// `ultra_json_writer_op`: `{`.
+#define ULTRA_JSON_WRITE_BEGIN_OBJECT 1
+
+// `ultra_json_writer_op`: forget the contents, keep the buffer.
+#define ULTRA_JSON_WRITE_CLEAR 0
+
+// `ultra_json_writer_op`: `]`.
+#define ULTRA_JSON_WRITE_END_ARRAY 4
+
+// `ultra_json_writer_op`: `}`.
+#define ULTRA_JSON_WRITE_END_OBJECT 2
+
+// `ultra_json_writer_op`: `null`.
+#define ULTRA_JSON_WRITE_NULL 5
+
 // `ultra_numa_alloc_onnode` flag: back the memory with huge pages (explicit
 // hugetlb pages when reserved, else transparent huge pages). The size is
 // rounded up to 2 MiB.
@@ -26,55 +75,6 @@
 // `ultra_numa_alloc_onnode` flag: spread the pages round-robin over every
 // node with memory (`node` must be -1).
 #define ULTRA_NUMA_INTERLEAVE 2
-
-// Major ABI version: bumped only if a released symbol, enum value or struct
-// layout changed meaning (never, by policy). `libultra.so.<major>` is the soname.
-#define ULTRA_ABI_VERSION_MAJOR 1
-
-// Minor ABI version: bumped whenever symbols are added.
-#define ULTRA_ABI_VERSION_MINOR 0
-
-// `ultra_json_value_type`: `null`.
-#define ULTRA_JSON_NULL 0
-
-// `ultra_json_value_type`: `true` / `false`.
-#define ULTRA_JSON_BOOL 1
-
-// `ultra_json_value_type`: integer fitting int64_t.
-#define ULTRA_JSON_INT64 2
-
-// `ultra_json_value_type`: integer above INT64_MAX fitting uint64_t.
-#define ULTRA_JSON_UINT64 3
-
-// `ultra_json_value_type`: any other number (double).
-#define ULTRA_JSON_DOUBLE 4
-
-// `ultra_json_value_type`: string.
-#define ULTRA_JSON_STRING 5
-
-// `ultra_json_value_type`: array.
-#define ULTRA_JSON_ARRAY 6
-
-// `ultra_json_value_type`: object.
-#define ULTRA_JSON_OBJECT 7
-
-// `ultra_json_writer_op`: forget the contents, keep the buffer.
-#define ULTRA_JSON_WRITE_CLEAR 0
-
-// `ultra_json_writer_op`: `{`.
-#define ULTRA_JSON_WRITE_BEGIN_OBJECT 1
-
-// `ultra_json_writer_op`: `}`.
-#define ULTRA_JSON_WRITE_END_OBJECT 2
-
-// `ultra_json_writer_op`: `[`.
-#define ULTRA_JSON_WRITE_BEGIN_ARRAY 3
-
-// `ultra_json_writer_op`: `]`.
-#define ULTRA_JSON_WRITE_END_ARRAY 4
-
-// `ultra_json_writer_op`: `null`.
-#define ULTRA_JSON_WRITE_NULL 5
 
 // Status code returned by every fallible C function. Values are fixed forever;
 // new codes are only ever appended.
@@ -168,23 +168,6 @@ typedef struct ultra_spsc_t ultra_spsc_t;
 // remaining TTL and refresh-ahead flag. Owned by the caller until
 // `ultra_value_release`; independent of the cache it came from.
 typedef struct ultra_value_t ultra_value_t;
-
-// Counters of a pool (`ultra_pool_stats`); exact when no other thread is
-// mid-call on the pool.
-typedef struct {
-  // Objects allocated and not yet freed.
-  size_t live_objects;
-  // Objects ready to hand out (shared lists and per-thread caches).
-  size_t free_objects;
-  // Slabs mapped.
-  size_t slabs;
-  // Bytes mapped for slabs.
-  size_t reserved_bytes;
-  // Bytes between consecutive objects (size rounded up to the alignment).
-  size_t object_stride;
-  // Number of NUMA nodes holding slabs (see `ultra_pool_node_bytes`).
-  size_t nodes_used;
-} ultra_pool_stats_t;
 
 // Settings for `ultra_cache_new`. Start from `ultra_cache_config_default()`.
 typedef struct {
@@ -280,112 +263,33 @@ typedef struct {
   size_t len;
 } ultra_str_t;
 
+// Counters of a pool (`ultra_pool_stats`); exact when no other thread is
+// mid-call on the pool.
+typedef struct {
+  // Objects allocated and not yet freed.
+  size_t live_objects;
+  // Objects ready to hand out (shared lists and per-thread caches).
+  size_t free_objects;
+  // Slabs mapped.
+  size_t slabs;
+  // Bytes mapped for slabs.
+  size_t reserved_bytes;
+  // Bytes between consecutive objects (size rounded up to the alignment).
+  size_t object_stride;
+  // Number of NUMA nodes holding slabs (see `ultra_pool_node_bytes`).
+  size_t nodes_used;
+} ultra_pool_stats_t;
+
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
 
-// Number of NUMA nodes of this machine (1 when it has no NUMA information).
-// Never fails. Thread-safe.
-uint32_t ultra_numa_node_count(void);
-
-// The NUMA node the calling thread runs on now (0 without NUMA). Never
-// fails. Thread-safe.
-int32_t ultra_numa_current_node(void);
-
-// Map `size` bytes of zeroed pages on `node` (`MPOL_BIND`), or with the
-// default first-touch policy when `node` is -1, and store the page-aligned
-// address in `*out`. `flags`: `ULTRA_NUMA_HUGE_PAGES`, `ULTRA_NUMA_INTERLEAVE`.
+// The ABI version of the loaded library: `major << 16 | minor`.
 //
-// Errors: `ULTRA_ERR_NULL_ARGUMENT` (out), `ULTRA_ERR_INVALID_ARGUMENT`
-// (size 0 or absurd, unknown flags, a node that does not exist or has no
-// memory, interleave with a node), `ULTRA_ERR_UNAVAILABLE` (a node was named
-// and the kernel has no NUMA), `ULTRA_ERR_OUT_OF_MEMORY`. On error `*out` is
-// unchanged. Release with `ultra_numa_free(ptr, size)`. Thread-safe.
-//
-// # Safety
-// `out` is NULL or valid for a pointer write.
-ultra_status ultra_numa_alloc_onnode(size_t size, int32_t node, uint32_t flags, void **out);
-
-// Unmap memory from `ultra_numa_alloc_onnode`; `size` must be the size
-// passed there. NULL is a no-op. `ULTRA_ERR_INVALID_ARGUMENT` (nothing
-// changes) when `ptr` is not a live allocation of that size. Thread-safe.
-//
-// # Safety
-// Nothing uses the memory after the call.
-ultra_status ultra_numa_free(void *ptr, size_t size);
-
-// Store in `*node` the NUMA node holding the page at `ptr` (touch the page
-// first: an untouched page is faulted in). `ULTRA_ERR_NULL_ARGUMENT`,
-// `ULTRA_ERR_INVALID_ARGUMENT` (unmapped address), `ULTRA_ERR_UNAVAILABLE`
-// (no NUMA in the kernel). Thread-safe.
-//
-// # Safety
-// `node` is NULL or valid for an int write.
-ultra_status ultra_numa_node_of(const void *ptr, int32_t *node);
-
-// Create a pool of objects of `object_size` bytes aligned to `align` (a
-// power of two), with slabs bound to `node`, or on the node of the thread
-// that needs them when `node` is -1.
-//
-// Errors: `ULTRA_ERR_NULL_ARGUMENT`, `ULTRA_ERR_INVALID_ARGUMENT` (size 0 or
-// above 1 GiB, bad alignment, no such node), `ULTRA_ERR_UNAVAILABLE` (a node
-// was named and the kernel has no NUMA). Release with `ultra_pool_destroy`.
-//
-// # Safety
-// `out` is NULL or valid for a pointer write.
-ultra_status ultra_pool_new(size_t object_size, size_t align, int32_t node, ultra_pool_t **out);
-
-// Allocate one object (uninitialised) from the calling thread's cache.
-// Returns NULL when the pool is exhausted or on error; `ultra_last_error`
-// says why. Thread-safe: any number of threads may allocate and free
-// concurrently.
-//
-// # Safety
-// `pool` is NULL or a live pool.
-void *ultra_pool_alloc(ultra_pool_t *pool);
-
-// Return an object to its pool, from any thread. NULL `ptr` is a no-op.
-// Debug builds of the library detect a pointer that is not an object of
-// this pool and return `ULTRA_ERR_INVALID_ARGUMENT` (nothing changes);
-// release builds do not check (freeing a foreign pointer is undefined).
+// Compare with `ULTRA_ABI_VERSION_MAJOR` from the header you compiled
+// against: the majors must be equal and the loaded minor at least yours.
 // Thread-safe.
-//
-// # Safety
-// `pool` is NULL or a live pool; `ptr` is NULL or an object of it, not used
-// or freed again.
-ultra_status ultra_pool_free(ultra_pool_t *pool, void *ptr);
-
-// Fill `*out` with the pool's counters. Thread-safe.
-//
-// # Safety
-// `pool` is NULL or a live pool; `out` is NULL or valid for a write.
-ultra_status ultra_pool_stats(const ultra_pool_t *pool, ultra_pool_stats_t *out);
-
-// Store in `*bytes` the slab bytes the pool holds on `node` (0 for a node
-// without slabs). `ULTRA_ERR_INVALID_ARGUMENT` for a negative node.
-// Thread-safe.
-//
-// # Safety
-// `pool` is NULL or a live pool; `bytes` is NULL or valid for a write.
-ultra_status ultra_pool_node_bytes(const ultra_pool_t *pool, int32_t node, size_t *bytes);
-
-// Destroy a pool and unmap its slabs; NULL is a no-op. Every object must
-// have been freed (objects still out become dangling). Not thread-safe with
-// other calls on the same pool.
-//
-// # Safety
-// `pool` is NULL or a live pool not used again.
-void ultra_pool_destroy(ultra_pool_t *pool);
-
-// Create an arena whose chunks hold `chunk_size` bytes (rounded up to the
-// page size), bound to `node` or first-touch when `node` is -1.
-// `ULTRA_ERR_NULL_ARGUMENT`, `ULTRA_ERR_INVALID_ARGUMENT` (chunk size 0 or
-// absurd, no such node), `ULTRA_ERR_UNAVAILABLE`, `ULTRA_ERR_OUT_OF_MEMORY`.
-// Release with `ultra_arena_free`.
-//
-// # Safety
-// `out` is NULL or valid for a pointer write.
-ultra_status ultra_arena_new(size_t chunk_size, int32_t node, ultra_arena_t **out);
+uint32_t ultra_abi_version(void);
 
 // Allocate `size` bytes aligned to `align` (a power of two) from the arena.
 // Returns NULL on error (`size` 0, bad alignment, absurd size, out of
@@ -396,6 +300,22 @@ ultra_status ultra_arena_new(size_t chunk_size, int32_t node, ultra_arena_t **ou
 // # Safety
 // `arena` is NULL or a live arena not used concurrently.
 void *ultra_arena_alloc(ultra_arena_t *arena, size_t size, size_t align);
+
+// Destroy an arena and unmap its chunks; NULL is a no-op.
+//
+// # Safety
+// `arena` is NULL or a live arena not used again.
+void ultra_arena_free(ultra_arena_t *arena);
+
+// Create an arena whose chunks hold `chunk_size` bytes (rounded up to the
+// page size), bound to `node` or first-touch when `node` is -1.
+// `ULTRA_ERR_NULL_ARGUMENT`, `ULTRA_ERR_INVALID_ARGUMENT` (chunk size 0 or
+// absurd, no such node), `ULTRA_ERR_UNAVAILABLE`, `ULTRA_ERR_OUT_OF_MEMORY`.
+// Release with `ultra_arena_free`.
+//
+// # Safety
+// `out` is NULL or valid for a pointer write.
+ultra_status ultra_arena_new(size_t chunk_size, int32_t node, ultra_arena_t **out);
 
 // Free everything allocated from the arena in O(1); its chunks are kept for
 // reuse. Every pointer it returned becomes invalid. Not thread-safe.
@@ -412,27 +332,15 @@ ultra_status ultra_arena_reset(ultra_arena_t *arena);
 // for writes.
 ultra_status ultra_arena_usage(const ultra_arena_t *arena, size_t *used, size_t *reserved);
 
-// Destroy an arena and unmap its chunks; NULL is a no-op.
+// Remove every entry. NULL `cache`: ULTRA_ERR_NULL_ARGUMENT. Thread-safe.
 //
 // # Safety
-// `arena` is NULL or a live arena not used again.
-void ultra_arena_free(ultra_arena_t *arena);
+// `cache` is NULL or live.
+ultra_status ultra_cache_clear(const ultra_cache_t *cache);
 
 // The default settings: 10000 entries, no byte budget, automatic shard
 // count, no default TTL, no refresh-ahead. Thread-safe.
 ultra_cache_config_t ultra_cache_config_default(void);
-
-// Create a cache from `config` and store it in `*out` (free it with
-// `ultra_cache_free`).
-//
-// NULL `config` or `out`: ULTRA_ERR_NULL_ARGUMENT. Zero capacity, a shard
-// count that is not a power of two or exceeds the capacity, `max_bytes`
-// below the shard count, or `refresh_ahead_permille >= 1000`:
-// ULTRA_ERR_INVALID_ARGUMENT. On error `*out` is untouched. Thread-safe.
-//
-// # Safety
-// `config` is NULL or points to a valid config; `out` is NULL or writable.
-ultra_status ultra_cache_new(const ultra_cache_config_t *config, ultra_cache_t **out);
 
 // Free a cache and every entry in it. NULL is a no-op. Values still held
 // through `ultra_value_t` stay valid. No other thread may use `cache`
@@ -441,23 +349,6 @@ ultra_status ultra_cache_new(const ultra_cache_config_t *config, ultra_cache_t *
 // # Safety
 // `cache` is NULL or came from `ultra_cache_new` and was not freed yet.
 void ultra_cache_free(ultra_cache_t *cache);
-
-// Insert or replace `key` (copied) with `val` (copied), expiring after
-// `ttl_ms` milliseconds (0 = the cache's default TTL).
-//
-// NULL `cache`, or NULL `key`/`val` with a non-zero length:
-// ULTRA_ERR_NULL_ARGUMENT. An entry larger than one shard's share of
-// `max_bytes`: ULTRA_ERR_INVALID_ARGUMENT. On error nothing changes.
-// Thread-safe.
-//
-// # Safety
-// `cache` is NULL or live; `key`/`val` are valid for `key_len`/`val_len` bytes.
-ultra_status ultra_cache_put(const ultra_cache_t *cache,
-                             const uint8_t *key,
-                             size_t key_len,
-                             const uint8_t *val,
-                             size_t val_len,
-                             uint64_t ttl_ms);
 
 // Copy the value under `key` into `(out, cap)` and its length into `*val_len`.
 //
@@ -493,41 +384,41 @@ ultra_status ultra_cache_get_value(const ultra_cache_t *cache,
                                    size_t key_len,
                                    ultra_value_t **out);
 
-// The bytes of `value` (valid until `ultra_value_release`); their length
-// goes to `*len` when `len` is not NULL. NULL `value`: returns NULL and
-// writes 0. Thread-safe (the value is immutable).
+// Create a cache from `config` and store it in `*out` (free it with
+// `ultra_cache_free`).
+//
+// NULL `config` or `out`: ULTRA_ERR_NULL_ARGUMENT. Zero capacity, a shard
+// count that is not a power of two or exceeds the capacity, `max_bytes`
+// below the shard count, or `refresh_ahead_permille >= 1000`:
+// ULTRA_ERR_INVALID_ARGUMENT. On error `*out` is untouched. Thread-safe.
 //
 // # Safety
-// `value` is NULL or a live `ultra_value_t`; `len` NULL or writable.
-const uint8_t *ultra_value_data(const ultra_value_t *value, size_t *len);
+// `config` is NULL or points to a valid config; `out` is NULL or writable.
+ultra_status ultra_cache_new(const ultra_cache_config_t *config, ultra_cache_t **out);
 
-// Milliseconds between storing the value and reading it (the HTTP
-// `Age`/`X-Cache-Age`). NULL `value`: 0. Thread-safe.
+// Drop every expired entry; the number dropped goes to `*purged` when
+// `purged` is not NULL. NULL `cache`: ULTRA_ERR_NULL_ARGUMENT. Thread-safe.
 //
 // # Safety
-// `value` is NULL or a live `ultra_value_t`.
-uint64_t ultra_value_age_ms(const ultra_value_t *value);
+// `cache` is NULL or live; `purged` NULL or writable.
+ultra_status ultra_cache_purge_expired(const ultra_cache_t *cache, uint64_t *purged);
 
-// Milliseconds of TTL left when the value was read; `UINT64_MAX` if it
-// never expires. NULL `value`: 0. Thread-safe.
+// Insert or replace `key` (copied) with `val` (copied), expiring after
+// `ttl_ms` milliseconds (0 = the cache's default TTL).
+//
+// NULL `cache`, or NULL `key`/`val` with a non-zero length:
+// ULTRA_ERR_NULL_ARGUMENT. An entry larger than one shard's share of
+// `max_bytes`: ULTRA_ERR_INVALID_ARGUMENT. On error nothing changes.
+// Thread-safe.
 //
 // # Safety
-// `value` is NULL or a live `ultra_value_t`.
-uint64_t ultra_value_ttl_ms(const ultra_value_t *value);
-
-// True for exactly one reader once the entry passed the refresh-ahead point
-// of its TTL: that caller should re-fetch the value and put it again.
-// NULL `value`: false. Thread-safe.
-//
-// # Safety
-// `value` is NULL or a live `ultra_value_t`.
-bool ultra_value_should_refresh(const ultra_value_t *value);
-
-// Release a value from `ultra_cache_get_value`. NULL is a no-op.
-//
-// # Safety
-// `value` is NULL or a live `ultra_value_t`, released exactly once.
-void ultra_value_release(ultra_value_t *value);
+// `cache` is NULL or live; `key`/`val` are valid for `key_len`/`val_len` bytes.
+ultra_status ultra_cache_put(const ultra_cache_t *cache,
+                             const uint8_t *key,
+                             size_t key_len,
+                             const uint8_t *val,
+                             size_t val_len,
+                             uint64_t ttl_ms);
 
 // Remove `key`. ULTRA_ERR_NOT_FOUND if it was absent or expired. NULL
 // `cache`, or NULL `key` with a non-zero length: ULTRA_ERR_NULL_ARGUMENT.
@@ -550,19 +441,6 @@ ultra_status ultra_cache_remove_prefix(const ultra_cache_t *cache,
                                        size_t len,
                                        uint64_t *removed);
 
-// Remove every entry. NULL `cache`: ULTRA_ERR_NULL_ARGUMENT. Thread-safe.
-//
-// # Safety
-// `cache` is NULL or live.
-ultra_status ultra_cache_clear(const ultra_cache_t *cache);
-
-// Drop every expired entry; the number dropped goes to `*purged` when
-// `purged` is not NULL. NULL `cache`: ULTRA_ERR_NULL_ARGUMENT. Thread-safe.
-//
-// # Safety
-// `cache` is NULL or live; `purged` NULL or writable.
-ultra_status ultra_cache_purge_expired(const ultra_cache_t *cache, uint64_t *purged);
-
 // Write the cache's counters to `*out`. NULL `cache` or `out`:
 // ULTRA_ERR_NULL_ARGUMENT. Thread-safe (a per-counter snapshot).
 //
@@ -570,38 +448,116 @@ ultra_status ultra_cache_purge_expired(const ultra_cache_t *cache, uint64_t *pur
 // `cache` is NULL or live; `out` NULL or writable.
 ultra_status ultra_cache_stats(const ultra_cache_t *cache, ultra_cache_stats_t *out);
 
-// The library version as a static NUL-terminated string, e.g. "0.1.0".
-//
-// Never NULL; the string lives for the whole process. Thread-safe.
-const char *ultra_version(void);
-
-// The ABI version of the loaded library: `major << 16 | minor`.
-//
-// Compare with `ULTRA_ABI_VERSION_MAJOR` from the header you compiled
-// against: the majors must be equal and the loaded minor at least yours.
-// Thread-safe.
-uint32_t ultra_abi_version(void);
-
-// A static NUL-terminated description of a status code (an `ultra_status`
-// value). Unknown values give "unknown status". Never NULL. Thread-safe.
-const char *ultra_status_str(int32_t status);
-
-// Copy the message of the most recent failure on the calling thread into
-// `buf` (NUL-terminated, truncated to `cap - 1` bytes) and return the full
-// message length without the terminator.
-//
-// Call with `buf = NULL` or `cap = 0` to learn the length only. Returns 0 and
-// writes an empty string if no call on this thread has failed yet. The message
-// is kept until the next failure on the same thread (successful calls do not
-// clear it). Thread-safe: every thread has its own message.
+// Copy `len` bytes of `buf` at `offset` into host memory `dst`, waiting for
+// the copy (and the work queued before it on `stream`). Thread-safe with
+// other readers of `buf`.
 //
 // # Safety
-// `buf` is NULL or valid for `cap` byte writes.
-size_t ultra_last_error(char *buf, size_t cap);
+// `buf`/`stream` NULL or live; `dst` valid for `len` writes.
+ultra_status ultra_gpu_buffer_download(const ultra_gpu_buffer_t *buf,
+                                       const ultra_gpu_stream_t *stream,
+                                       size_t offset,
+                                       void *dst,
+                                       size_t len);
+
+// Queue an asynchronous copy of `len` bytes of `buf` at `offset` into
+// `pinned[pinned_offset ..]`; returns at once. Read the pinned bytes only
+// after `ultra_gpu_stream_synchronize(stream)`.
+//
+// # Safety
+// Handles NULL or live.
+ultra_status ultra_gpu_buffer_download_pinned(const ultra_gpu_buffer_t *buf,
+                                              const ultra_gpu_stream_t *stream,
+                                              size_t offset,
+                                              ultra_gpu_pinned_t *pinned,
+                                              size_t pinned_offset,
+                                              size_t len);
+
+// Return a buffer to its pool (after the work queued on its stream); NULL is
+// a no-op.
+//
+// # Safety
+// `buf` is NULL or a live handle, not used afterwards.
+void ultra_gpu_buffer_free(ultra_gpu_buffer_t *buf);
+
+// Allocate `bytes > 0` of zeroed device memory from `gpu`'s pool, ordered on
+// `stream` (release with `ultra_gpu_buffer_free`). ULTRA_ERR_OUT_OF_MEMORY
+// when the pool's size would be exceeded. Thread-safe.
+//
+// # Safety
+// `gpu` and `stream` are NULL or live; `out` is NULL or valid for a write.
+ultra_status ultra_gpu_buffer_new(const ultra_gpu_t *gpu,
+                                  const ultra_gpu_stream_t *stream,
+                                  size_t bytes,
+                                  ultra_gpu_buffer_t **out);
+
+// Queue a copy of `len` host bytes from `src` into `buf` at `offset` on
+// `stream`; `src` may be reused when the call returns. A range outside the
+// buffer is ULTRA_ERR_INVALID_ARGUMENT. Not thread-safe with other users of `buf`.
+//
+// # Safety
+// `buf`/`stream` NULL or live; `src` valid for `len` reads.
+ultra_status ultra_gpu_buffer_upload(ultra_gpu_buffer_t *buf,
+                                     const ultra_gpu_stream_t *stream,
+                                     size_t offset,
+                                     const void *src,
+                                     size_t len);
+
+// Queue an asynchronous copy of `pinned[pinned_offset .. + len]` into `buf`
+// at `offset`; returns at once. Do not touch the pinned bytes until
+// `ultra_gpu_stream_synchronize(stream)`.
+//
+// # Safety
+// Handles NULL or live.
+ultra_status ultra_gpu_buffer_upload_pinned(ultra_gpu_buffer_t *buf,
+                                            const ultra_gpu_stream_t *stream,
+                                            size_t offset,
+                                            const ultra_gpu_pinned_t *pinned,
+                                            size_t pinned_offset,
+                                            size_t len);
+
+// Release a GPU handle; NULL is a no-op. Streams, buffers and pinned memory
+// made from it stay valid (they keep the context alive) and are released
+// separately. Not thread-safe with other calls on the same handle.
+//
+// # Safety
+// `gpu` is NULL or a live handle from `ultra_gpu_open`, not used afterwards.
+void ultra_gpu_close(ultra_gpu_t *gpu);
 
 // The default configuration: a 256 MiB pool keeping up to 64 MiB reserved.
 // Thread-safe.
 ultra_gpu_config_t ultra_gpu_config_default(void);
+
+// Decay of each segment `offsets[s] .. offsets[s + 1]` with its own
+// `half_lives[s]` (`num_offsets - 1` of them). Everything is checked before
+// anything changes. NULL `gpu` runs on the CPU.
+//
+// # Safety
+// `scores` valid for `n` reads and writes, `timestamps` for `n` reads,
+// `offsets` for `num_offsets` reads, `half_lives` for `num_offsets - 1` reads.
+ultra_status ultra_gpu_decay_batched_f32(const ultra_gpu_t *gpu,
+                                         float *scores,
+                                         const double *timestamps,
+                                         size_t n,
+                                         const size_t *offsets,
+                                         size_t num_offsets,
+                                         double now,
+                                         const double *half_lives);
+
+// Exponential decay in place: `scores[i] *= 0.5^((now - timestamps[i]) /
+// half_life)`; timestamps after `now` leave their score unchanged.
+// `half_life <= 0` or non-finite, or non-finite `now`, is
+// ULTRA_ERR_INVALID_ARGUMENT and nothing changes. NULL `gpu` runs on the CPU.
+// Not thread-safe with other users of `scores`.
+//
+// # Safety
+// `scores` valid for `n` reads and writes, `timestamps` for `n` reads.
+ultra_status ultra_gpu_decay_f32(const ultra_gpu_t *gpu,
+                                 float *scores,
+                                 const double *timestamps,
+                                 size_t n,
+                                 double now,
+                                 double half_life);
 
 // Write the number of CUDA devices to `*count`: 0 (and ULTRA_OK) when there
 // is no driver. NULL `count` is ULTRA_ERR_NULL_ARGUMENT. Thread-safe.
@@ -629,13 +585,34 @@ ultra_status ultra_gpu_device_info(int device, ultra_gpu_info_t *out);
 // `config` is NULL or points to a valid config; `out` is NULL or valid for a write.
 ultra_status ultra_gpu_open(int device, const ultra_gpu_config_t *config, ultra_gpu_t **out);
 
-// Release a GPU handle; NULL is a no-op. Streams, buffers and pinned memory
-// made from it stay valid (they keep the context alive) and are released
-// separately. Not thread-safe with other calls on the same handle.
+// Allocate `bytes > 0` of page-locked host memory for fast copies with
+// `gpu`, placed on the GPU's NUMA node when known (release with
+// `ultra_gpu_pinned_free`). Thread-safe.
 //
 // # Safety
-// `gpu` is NULL or a live handle from `ultra_gpu_open`, not used afterwards.
-void ultra_gpu_close(ultra_gpu_t *gpu);
+// `gpu` NULL or live; `out` NULL or valid for a write.
+ultra_status ultra_gpu_pinned_alloc(const ultra_gpu_t *gpu, size_t bytes, ultra_gpu_pinned_t **out);
+
+// The start of a pinned buffer's bytes (valid until `ultra_gpu_pinned_free`),
+// or NULL for a NULL handle. Thread-safe.
+//
+// # Safety
+// `pinned` is NULL or live.
+void *ultra_gpu_pinned_data(const ultra_gpu_pinned_t *pinned);
+
+// Unregister and release pinned memory (waits for copies using it); NULL is
+// a no-op.
+//
+// # Safety
+// `pinned` is NULL or a live handle, not used afterwards.
+void ultra_gpu_pinned_free(ultra_gpu_pinned_t *pinned);
+
+// Write the NUMA node holding the pinned pages to `*node` (-1 when the
+// kernel cannot tell). Thread-safe.
+//
+// # Safety
+// `pinned` NULL or live; `node` NULL or valid for a write.
+ultra_status ultra_gpu_pinned_numa_node(const ultra_gpu_pinned_t *pinned, int *node);
 
 // Write the bytes of `gpu`'s memory pool currently handed out to `*out`.
 // Thread-safe.
@@ -644,22 +621,24 @@ void ultra_gpu_close(ultra_gpu_t *gpu);
 // `gpu` is NULL or live; `out` is NULL or valid for a write.
 ultra_status ultra_gpu_pool_used(const ultra_gpu_t *gpu, size_t *out);
 
-// The `k` best of `n` scores, sorted by value descending (ties: lower index
-// first; NaN ranks below every number): writes `min(k, n)` indices to
-// `out_idx` and values to `out_val`. Runs on `gpu`, or on the CPU when `gpu`
-// is NULL, with identical results. `scores` may be NULL only when `n == 0`;
-// outputs only when `min(k, n) == 0`. On error nothing is written.
-// Thread-safe (the inputs are only read).
+// Release a stream (queued work still completes); NULL is a no-op.
 //
 // # Safety
-// `gpu` is NULL or live; `scores` is valid for `n` reads; `out_idx` and
-// `out_val` are valid for `min(k, n)` writes.
-ultra_status ultra_gpu_topk_f32(const ultra_gpu_t *gpu,
-                                const float *scores,
-                                size_t n,
-                                size_t k,
-                                uint32_t *out_idx,
-                                float *out_val);
+// `stream` is NULL or a live handle, not used afterwards.
+void ultra_gpu_stream_free(ultra_gpu_stream_t *stream);
+
+// Create a stream on `gpu` (release with `ultra_gpu_stream_free`).
+// Thread-safe.
+//
+// # Safety
+// `gpu` is NULL or live; `out` is NULL or valid for a write.
+ultra_status ultra_gpu_stream_new(const ultra_gpu_t *gpu, ultra_gpu_stream_t **out);
+
+// Block until all work queued on `stream` has finished. Thread-safe.
+//
+// # Safety
+// `stream` is NULL or live.
+ultra_status ultra_gpu_stream_synchronize(const ultra_gpu_stream_t *stream);
 
 // Top-k of each segment `scores[offsets[s] .. offsets[s + 1]]` for
 // `s < num_offsets - 1`, in a fixed stride: segment `s` writes
@@ -683,123 +662,22 @@ ultra_status ultra_gpu_topk_batched_f32(const ultra_gpu_t *gpu,
                                         float *out_val,
                                         uint32_t *out_counts);
 
-// Exponential decay in place: `scores[i] *= 0.5^((now - timestamps[i]) /
-// half_life)`; timestamps after `now` leave their score unchanged.
-// `half_life <= 0` or non-finite, or non-finite `now`, is
-// ULTRA_ERR_INVALID_ARGUMENT and nothing changes. NULL `gpu` runs on the CPU.
-// Not thread-safe with other users of `scores`.
+// The `k` best of `n` scores, sorted by value descending (ties: lower index
+// first; NaN ranks below every number): writes `min(k, n)` indices to
+// `out_idx` and values to `out_val`. Runs on `gpu`, or on the CPU when `gpu`
+// is NULL, with identical results. `scores` may be NULL only when `n == 0`;
+// outputs only when `min(k, n) == 0`. On error nothing is written.
+// Thread-safe (the inputs are only read).
 //
 // # Safety
-// `scores` valid for `n` reads and writes, `timestamps` for `n` reads.
-ultra_status ultra_gpu_decay_f32(const ultra_gpu_t *gpu,
-                                 float *scores,
-                                 const double *timestamps,
-                                 size_t n,
-                                 double now,
-                                 double half_life);
-
-// Decay of each segment `offsets[s] .. offsets[s + 1]` with its own
-// `half_lives[s]` (`num_offsets - 1` of them). Everything is checked before
-// anything changes. NULL `gpu` runs on the CPU.
-//
-// # Safety
-// `scores` valid for `n` reads and writes, `timestamps` for `n` reads,
-// `offsets` for `num_offsets` reads, `half_lives` for `num_offsets - 1` reads.
-ultra_status ultra_gpu_decay_batched_f32(const ultra_gpu_t *gpu,
-                                         float *scores,
-                                         const double *timestamps,
-                                         size_t n,
-                                         const size_t *offsets,
-                                         size_t num_offsets,
-                                         double now,
-                                         const double *half_lives);
-
-// Create a stream on `gpu` (release with `ultra_gpu_stream_free`).
-// Thread-safe.
-//
-// # Safety
-// `gpu` is NULL or live; `out` is NULL or valid for a write.
-ultra_status ultra_gpu_stream_new(const ultra_gpu_t *gpu, ultra_gpu_stream_t **out);
-
-// Release a stream (queued work still completes); NULL is a no-op.
-//
-// # Safety
-// `stream` is NULL or a live handle, not used afterwards.
-void ultra_gpu_stream_free(ultra_gpu_stream_t *stream);
-
-// Block until all work queued on `stream` has finished. Thread-safe.
-//
-// # Safety
-// `stream` is NULL or live.
-ultra_status ultra_gpu_stream_synchronize(const ultra_gpu_stream_t *stream);
-
-// Allocate `bytes > 0` of zeroed device memory from `gpu`'s pool, ordered on
-// `stream` (release with `ultra_gpu_buffer_free`). ULTRA_ERR_OUT_OF_MEMORY
-// when the pool's size would be exceeded. Thread-safe.
-//
-// # Safety
-// `gpu` and `stream` are NULL or live; `out` is NULL or valid for a write.
-ultra_status ultra_gpu_buffer_new(const ultra_gpu_t *gpu,
-                                  const ultra_gpu_stream_t *stream,
-                                  size_t bytes,
-                                  ultra_gpu_buffer_t **out);
-
-// Return a buffer to its pool (after the work queued on its stream); NULL is
-// a no-op.
-//
-// # Safety
-// `buf` is NULL or a live handle, not used afterwards.
-void ultra_gpu_buffer_free(ultra_gpu_buffer_t *buf);
-
-// Queue a copy of `len` host bytes from `src` into `buf` at `offset` on
-// `stream`; `src` may be reused when the call returns. A range outside the
-// buffer is ULTRA_ERR_INVALID_ARGUMENT. Not thread-safe with other users of `buf`.
-//
-// # Safety
-// `buf`/`stream` NULL or live; `src` valid for `len` reads.
-ultra_status ultra_gpu_buffer_upload(ultra_gpu_buffer_t *buf,
-                                     const ultra_gpu_stream_t *stream,
-                                     size_t offset,
-                                     const void *src,
-                                     size_t len);
-
-// Copy `len` bytes of `buf` at `offset` into host memory `dst`, waiting for
-// the copy (and the work queued before it on `stream`). Thread-safe with
-// other readers of `buf`.
-//
-// # Safety
-// `buf`/`stream` NULL or live; `dst` valid for `len` writes.
-ultra_status ultra_gpu_buffer_download(const ultra_gpu_buffer_t *buf,
-                                       const ultra_gpu_stream_t *stream,
-                                       size_t offset,
-                                       void *dst,
-                                       size_t len);
-
-// Queue an asynchronous copy of `pinned[pinned_offset .. + len]` into `buf`
-// at `offset`; returns at once. Do not touch the pinned bytes until
-// `ultra_gpu_stream_synchronize(stream)`.
-//
-// # Safety
-// Handles NULL or live.
-ultra_status ultra_gpu_buffer_upload_pinned(ultra_gpu_buffer_t *buf,
-                                            const ultra_gpu_stream_t *stream,
-                                            size_t offset,
-                                            const ultra_gpu_pinned_t *pinned,
-                                            size_t pinned_offset,
-                                            size_t len);
-
-// Queue an asynchronous copy of `len` bytes of `buf` at `offset` into
-// `pinned[pinned_offset ..]`; returns at once. Read the pinned bytes only
-// after `ultra_gpu_stream_synchronize(stream)`.
-//
-// # Safety
-// Handles NULL or live.
-ultra_status ultra_gpu_buffer_download_pinned(const ultra_gpu_buffer_t *buf,
-                                              const ultra_gpu_stream_t *stream,
-                                              size_t offset,
-                                              ultra_gpu_pinned_t *pinned,
-                                              size_t pinned_offset,
-                                              size_t len);
+// `gpu` is NULL or live; `scores` is valid for `n` reads; `out_idx` and
+// `out_val` are valid for `min(k, n)` writes.
+ultra_status ultra_gpu_topk_f32(const ultra_gpu_t *gpu,
+                                const float *scores,
+                                size_t n,
+                                size_t k,
+                                uint32_t *out_idx,
+                                float *out_val);
 
 // Top-k of `n` f32 scores stored in device buffer `buf` (see
 // `ultra_gpu_topk_f32`), computed on `gpu`'s stream after the work already
@@ -814,213 +692,6 @@ ultra_status ultra_gpu_topk_f32_device(const ultra_gpu_t *gpu,
                                        size_t k,
                                        uint32_t *out_idx,
                                        float *out_val);
-
-// Allocate `bytes > 0` of page-locked host memory for fast copies with
-// `gpu`, placed on the GPU's NUMA node when known (release with
-// `ultra_gpu_pinned_free`). Thread-safe.
-//
-// # Safety
-// `gpu` NULL or live; `out` NULL or valid for a write.
-ultra_status ultra_gpu_pinned_alloc(const ultra_gpu_t *gpu, size_t bytes, ultra_gpu_pinned_t **out);
-
-// The start of a pinned buffer's bytes (valid until `ultra_gpu_pinned_free`),
-// or NULL for a NULL handle. Thread-safe.
-//
-// # Safety
-// `pinned` is NULL or live.
-void *ultra_gpu_pinned_data(const ultra_gpu_pinned_t *pinned);
-
-// Write the NUMA node holding the pinned pages to `*node` (-1 when the
-// kernel cannot tell). Thread-safe.
-//
-// # Safety
-// `pinned` NULL or live; `node` NULL or valid for a write.
-ultra_status ultra_gpu_pinned_numa_node(const ultra_gpu_pinned_t *pinned, int *node);
-
-// Unregister and release pinned memory (waits for copies using it); NULL is
-// a no-op.
-//
-// # Safety
-// `pinned` is NULL or a live handle, not used afterwards.
-void ultra_gpu_pinned_free(ultra_gpu_pinned_t *pinned);
-
-// Create an SPSC record ring of at least `capacity_bytes` bytes (rounded up
-// to a power of two, at least 8) and store it in `*out`. Each record takes
-// 4 header bytes plus its length rounded up to 4; the largest record is
-// `capacity - 4` bytes.
-//
-// Returns ULTRA_OK, ULTRA_ERR_NULL_ARGUMENT (`out` NULL),
-// ULTRA_ERR_INVALID_ARGUMENT (`capacity_bytes` 0 or above 2 GiB) or
-// ULTRA_ERR_OUT_OF_MEMORY; on error `*out` is untouched. The caller owns
-// the ring and frees it with `ultra_spsc_free`. Thread-safe.
-//
-// # Safety
-// Every pointer is NULL or valid as described above.
-ultra_status ultra_spsc_new(size_t capacity_bytes, ultra_spsc_t **out);
-
-// Append a copy of the record `(data, len)` (`data` may be NULL when `len`
-// is 0).
-//
-// Returns ULTRA_OK, ULTRA_ERR_FULL (no room now; retry after a pop),
-// ULTRA_ERR_INVALID_ARGUMENT (longer than `ultra_spsc_max_record`, so it
-// could never fit) or ULTRA_ERR_NULL_ARGUMENT; on error nothing changes.
-// Thread-safety: one pushing thread at a time (see `ultra_spsc_t`).
-//
-// # Safety
-// Every pointer is NULL or valid as described above.
-ultra_status ultra_spsc_push(ultra_spsc_t *ring, const uint8_t *data, size_t len);
-
-// Move the oldest record into `(out, cap)` and store its length in `*len`.
-// `out` may be NULL when `cap` is 0.
-//
-// Returns ULTRA_OK, ULTRA_ERR_EMPTY, ULTRA_ERR_BUFFER_TOO_SMALL (`*len` is
-// set to the size needed; the record stays queued) or
-// ULTRA_ERR_NULL_ARGUMENT (`ring` or `len` NULL, or `out` NULL with `cap` >
-// 0); on any other error nothing changes.
-// Thread-safety: one popping thread at a time (see `ultra_spsc_t`).
-//
-// # Safety
-// Every pointer is NULL or valid as described above.
-ultra_status ultra_spsc_pop(ultra_spsc_t *ring, uint8_t *out, size_t cap, size_t *len);
-
-// Store the length of the oldest record in `*len` without removing it.
-//
-// Returns ULTRA_OK, ULTRA_ERR_EMPTY or ULTRA_ERR_NULL_ARGUMENT; on error
-// `*len` is untouched. Thread-safety: call it from the popping thread.
-//
-// # Safety
-// Every pointer is NULL or valid as described above.
-ultra_status ultra_spsc_peek_len(const ultra_spsc_t *ring, size_t *len);
-
-// Number of records queued (a snapshot). 0 when `ring` is NULL (and
-// ULTRA_ERR_NULL_ARGUMENT is recorded for `ultra_last_error`). Thread-safe.
-//
-// # Safety
-// Every pointer is NULL or valid as described above.
-size_t ultra_spsc_len(const ultra_spsc_t *ring);
-
-// Whether no record is queued (a snapshot). true when `ring` is NULL.
-// Thread-safe.
-//
-// # Safety
-// Every pointer is NULL or valid as described above.
-bool ultra_spsc_is_empty(const ultra_spsc_t *ring);
-
-// Ring size in bytes (the rounded capacity). 0 when `ring` is NULL. Thread-safe.
-//
-// # Safety
-// Every pointer is NULL or valid as described above.
-size_t ultra_spsc_capacity(const ultra_spsc_t *ring);
-
-// The largest record `ultra_spsc_push` accepts (`capacity - 4`). 0 when
-// `ring` is NULL. Thread-safe.
-//
-// # Safety
-// Every pointer is NULL or valid as described above.
-size_t ultra_spsc_max_record(const ultra_spsc_t *ring);
-
-// Free a ring made by `ultra_spsc_new`, dropping queued records. NULL is a
-// no-op. No other thread may use the ring during or after the call; freeing
-// twice is undefined behaviour.
-//
-// # Safety
-// Every pointer is NULL or valid as described above.
-void ultra_spsc_free(ultra_spsc_t *ring);
-
-// Create an MPMC queue of at least `slots` slots (rounded up to a power of
-// two, at least 2) of `slot_size` bytes each and store it in `*out`.
-//
-// Returns ULTRA_OK, ULTRA_ERR_NULL_ARGUMENT (`out` NULL),
-// ULTRA_ERR_INVALID_ARGUMENT (`slots` or `slot_size` 0, or their product
-// overflows) or ULTRA_ERR_OUT_OF_MEMORY; on error `*out` is untouched. The
-// caller owns the queue and frees it with `ultra_mpmc_free`. Thread-safe.
-//
-// # Safety
-// Every pointer is NULL or valid as described above.
-ultra_status ultra_mpmc_new(size_t slots, size_t slot_size, ultra_mpmc_t **out);
-
-// Append a copy of the record `(data, len)` (`data` may be NULL when `len`
-// is 0).
-//
-// Returns ULTRA_OK, ULTRA_ERR_FULL, ULTRA_ERR_INVALID_ARGUMENT (`len` >
-// slot size) or ULTRA_ERR_NULL_ARGUMENT; on error nothing changes.
-// Thread-safe: any number of concurrent pushers and poppers.
-//
-// # Safety
-// Every pointer is NULL or valid as described above.
-ultra_status ultra_mpmc_push(ultra_mpmc_t *queue, const uint8_t *data, size_t len);
-
-// Move the oldest record into `(out, cap)` and store its length in `*len`.
-// `out` may be NULL when `cap` is 0; a buffer of `ultra_mpmc_slot_size`
-// bytes always fits.
-//
-// Returns ULTRA_OK, ULTRA_ERR_EMPTY, ULTRA_ERR_BUFFER_TOO_SMALL (`*len` is
-// set to the size needed; nothing is taken) or ULTRA_ERR_NULL_ARGUMENT; on
-// any other error nothing changes. Thread-safe.
-//
-// # Safety
-// Every pointer is NULL or valid as described above.
-ultra_status ultra_mpmc_pop(ultra_mpmc_t *queue, uint8_t *out, size_t cap, size_t *len);
-
-// Number of records queued (a snapshot). 0 when `queue` is NULL. Thread-safe.
-//
-// # Safety
-// Every pointer is NULL or valid as described above.
-size_t ultra_mpmc_len(const ultra_mpmc_t *queue);
-
-// Whether no record is queued (a snapshot). true when `queue` is NULL.
-// Thread-safe.
-//
-// # Safety
-// Every pointer is NULL or valid as described above.
-bool ultra_mpmc_is_empty(const ultra_mpmc_t *queue);
-
-// Number of slots (the rounded capacity). 0 when `queue` is NULL. Thread-safe.
-//
-// # Safety
-// Every pointer is NULL or valid as described above.
-size_t ultra_mpmc_capacity(const ultra_mpmc_t *queue);
-
-// Bytes per slot (the largest record). 0 when `queue` is NULL. Thread-safe.
-//
-// # Safety
-// Every pointer is NULL or valid as described above.
-size_t ultra_mpmc_slot_size(const ultra_mpmc_t *queue);
-
-// Free a queue made by `ultra_mpmc_new`, dropping queued records. NULL is
-// a no-op. No other thread may use the queue during or after the call;
-// freeing twice is undefined behaviour.
-//
-// # Safety
-// Every pointer is NULL or valid as described above.
-void ultra_mpmc_free(ultra_mpmc_t *queue);
-
-// Create a parser with the default limits (depth 1024). Free with
-// `ultra_json_parser_free`. NULL `out` → ULTRA_ERR_NULL_ARGUMENT.
-// A parser is used by one thread at a time.
-//
-// # Safety
-// `out` is NULL or valid for a write.
-ultra_status ultra_json_parser_new(ultra_json_parser_t **out);
-
-// Free a parser (NULL is a no-op). Free its documents first.
-//
-// # Safety
-// `p` is NULL or from `ultra_json_parser_new`, not yet freed.
-void ultra_json_parser_free(ultra_json_parser_t *p);
-
-// Parse `buf[0..len]` into a new document written to `*doc` (free with
-// `ultra_json_doc_free`). Malformed input → ULTRA_ERR_PARSE, and
-// `ultra_last_error` says what and at which byte; `*doc` is untouched on
-// error. The document borrows `parser` and `buf` until freed. Not
-// thread-safe per parser.
-//
-// # Safety
-// `parser` NULL or live; `buf` NULL or readable for `len` bytes; `doc` NULL or writable.
-ultra_status ultra_json_parse(ultra_json_parser_t *parser,
-                              const uint8_t *buf,
-                              size_t len,
-                              ultra_json_doc_t **doc);
 
 // Free a document (NULL is a no-op); its values become invalid.
 //
@@ -1045,76 +716,18 @@ ultra_status ultra_json_get(const ultra_json_doc_t *doc,
                             size_t len,
                             ultra_json_value_t *out);
 
-// The type of `*value` as one of the `ULTRA_JSON_*` type constants, or -1 if `value` is NULL or
-// invalid (the reason goes to `ultra_last_error`). Thread-safe.
+// Minify `buf[0..len]` into `out[0..cap]`, length to `*written`
+// (ULTRA_ERR_BUFFER_TOO_SMALL with the size needed when `cap` is short).
+// Unclosed strings, control bytes in strings or bad UTF-8 → ULTRA_ERR_PARSE;
+// the grammar is not checked. Thread-safe.
 //
 // # Safety
-// `value` NULL or valid, pointing into a live document.
-int32_t ultra_json_value_type(const ultra_json_value_t *value);
-
-// The value as int64_t (integers that fit).
-// Wrong type → ULTRA_ERR_INVALID_ARGUMENT, `*out` untouched. Thread-safe.
-//
-// # Safety
-// `value` NULL or valid into a live document; `out` NULL or writable.
-ultra_status ultra_json_value_as_i64(const ultra_json_value_t *value, int64_t *out);
-
-// The value as uint64_t (non-negative integers that fit).
-// Wrong type → ULTRA_ERR_INVALID_ARGUMENT, `*out` untouched. Thread-safe.
-//
-// # Safety
-// `value` NULL or valid into a live document; `out` NULL or writable.
-ultra_status ultra_json_value_as_u64(const ultra_json_value_t *value, uint64_t *out);
-
-// The value as double (any number).
-// Wrong type → ULTRA_ERR_INVALID_ARGUMENT, `*out` untouched. Thread-safe.
-//
-// # Safety
-// `value` NULL or valid into a live document; `out` NULL or writable.
-ultra_status ultra_json_value_as_f64(const ultra_json_value_t *value, double *out);
-
-// The value as bool.
-// Wrong type → ULTRA_ERR_INVALID_ARGUMENT, `*out` untouched. Thread-safe.
-//
-// # Safety
-// `value` NULL or valid into a live document; `out` NULL or writable.
-ultra_status ultra_json_value_as_bool(const ultra_json_value_t *value, bool *out);
-
-// Number of elements or members of an array or object.
-// Wrong type → ULTRA_ERR_INVALID_ARGUMENT, `*out` untouched. Thread-safe.
-//
-// # Safety
-// `value` NULL or valid into a live document; `out` NULL or writable.
-ultra_status ultra_json_value_len(const ultra_json_value_t *value, size_t *out);
-
-// The unescaped string: `*ptr`/`*len` point into the input buffer (no
-// escapes) or into the parser (escapes); valid while the document lives;
-// not NUL-terminated. Wrong type → ULTRA_ERR_INVALID_ARGUMENT. Thread-safe.
-//
-// # Safety
-// `value` NULL or valid into a live document; `ptr`, `len` NULL or writable.
-ultra_status ultra_json_value_as_str(const ultra_json_value_t *value,
-                                     const uint8_t **ptr,
-                                     size_t *len);
-
-// Element `index` of an array → `*out`; ULTRA_ERR_NOT_FOUND past the end,
-// ULTRA_ERR_INVALID_ARGUMENT for a non-array. Thread-safe.
-//
-// # Safety
-// `value` NULL or valid into a live document; `out` NULL or writable.
-ultra_status ultra_json_value_at(const ultra_json_value_t *value,
-                                 size_t index,
-                                 ultra_json_value_t *out);
-
-// Member `key[0..len]` of an object → `*out`; ULTRA_ERR_NOT_FOUND if absent,
-// ULTRA_ERR_INVALID_ARGUMENT for a non-object. Thread-safe.
-//
-// # Safety
-// `value` NULL or valid into a live document; `key` readable for `len`; `out` NULL or writable.
-ultra_status ultra_json_value_object_get(const ultra_json_value_t *value,
-                                         const uint8_t *key,
-                                         size_t len,
-                                         ultra_json_value_t *out);
+// `buf` readable for `len`; `out` writable for `cap`; `written` NULL or writable.
+ultra_status ultra_json_minify(const uint8_t *buf,
+                               size_t len,
+                               uint8_t *out,
+                               size_t cap,
+                               size_t *written);
 
 // Start iterating an object's members into `*iter`; non-object →
 // ULTRA_ERR_INVALID_ARGUMENT. Thread-safe.
@@ -1136,13 +749,32 @@ ultra_status ultra_json_object_next(ultra_json_object_iter_t *iter,
                                     size_t *key_len,
                                     ultra_json_value_t *out);
 
-// Validate `buf[0..len]` as one JSON document. On ULTRA_ERR_PARSE the byte
-// offset goes to `*error_offset` (if not NULL) and the message to
-// `ultra_last_error`. Thread-safe.
+// Parse `buf[0..len]` into a new document written to `*doc` (free with
+// `ultra_json_doc_free`). Malformed input → ULTRA_ERR_PARSE, and
+// `ultra_last_error` says what and at which byte; `*doc` is untouched on
+// error. The document borrows `parser` and `buf` until freed. Not
+// thread-safe per parser.
 //
 // # Safety
-// `buf` NULL (only with len 0) or readable; `error_offset` NULL or writable.
-ultra_status ultra_json_validate(const uint8_t *buf, size_t len, size_t *error_offset);
+// `parser` NULL or live; `buf` NULL or readable for `len` bytes; `doc` NULL or writable.
+ultra_status ultra_json_parse(ultra_json_parser_t *parser,
+                              const uint8_t *buf,
+                              size_t len,
+                              ultra_json_doc_t **doc);
+
+// Free a parser (NULL is a no-op). Free its documents first.
+//
+// # Safety
+// `p` is NULL or from `ultra_json_parser_new`, not yet freed.
+void ultra_json_parser_free(ultra_json_parser_t *p);
+
+// Create a parser with the default limits (depth 1024). Free with
+// `ultra_json_parser_free`. NULL `out` → ULTRA_ERR_NULL_ARGUMENT.
+// A parser is used by one thread at a time.
+//
+// # Safety
+// `out` is NULL or valid for a write.
+ultra_status ultra_json_parser_new(ultra_json_parser_t **out);
 
 // Write `{` + only the top-level members named in `fields[0..n]` (in that
 // order, missing ones skipped) + `}` minified into `out[0..cap]`, length to
@@ -1160,24 +792,104 @@ ultra_status ultra_json_project(const uint8_t *buf,
                                 size_t cap,
                                 size_t *written);
 
-// Minify `buf[0..len]` into `out[0..cap]`, length to `*written`
-// (ULTRA_ERR_BUFFER_TOO_SMALL with the size needed when `cap` is short).
-// Unclosed strings, control bytes in strings or bad UTF-8 → ULTRA_ERR_PARSE;
-// the grammar is not checked. Thread-safe.
+// Validate `buf[0..len]` as one JSON document. On ULTRA_ERR_PARSE the byte
+// offset goes to `*error_offset` (if not NULL) and the message to
+// `ultra_last_error`. Thread-safe.
 //
 // # Safety
-// `buf` readable for `len`; `out` writable for `cap`; `written` NULL or writable.
-ultra_status ultra_json_minify(const uint8_t *buf,
-                               size_t len,
-                               uint8_t *out,
-                               size_t cap,
-                               size_t *written);
+// `buf` NULL (only with len 0) or readable; `error_offset` NULL or writable.
+ultra_status ultra_json_validate(const uint8_t *buf, size_t len, size_t *error_offset);
 
-// Create a writer (free with `ultra_json_writer_free`). One thread at a time.
+// The value as bool.
+// Wrong type → ULTRA_ERR_INVALID_ARGUMENT, `*out` untouched. Thread-safe.
 //
 // # Safety
-// `out` NULL or writable.
-ultra_status ultra_json_writer_new(ultra_json_writer_t **out);
+// `value` NULL or valid into a live document; `out` NULL or writable.
+ultra_status ultra_json_value_as_bool(const ultra_json_value_t *value, bool *out);
+
+// The value as double (any number).
+// Wrong type → ULTRA_ERR_INVALID_ARGUMENT, `*out` untouched. Thread-safe.
+//
+// # Safety
+// `value` NULL or valid into a live document; `out` NULL or writable.
+ultra_status ultra_json_value_as_f64(const ultra_json_value_t *value, double *out);
+
+// The value as int64_t (integers that fit).
+// Wrong type → ULTRA_ERR_INVALID_ARGUMENT, `*out` untouched. Thread-safe.
+//
+// # Safety
+// `value` NULL or valid into a live document; `out` NULL or writable.
+ultra_status ultra_json_value_as_i64(const ultra_json_value_t *value, int64_t *out);
+
+// The unescaped string: `*ptr`/`*len` point into the input buffer (no
+// escapes) or into the parser (escapes); valid while the document lives;
+// not NUL-terminated. Wrong type → ULTRA_ERR_INVALID_ARGUMENT. Thread-safe.
+//
+// # Safety
+// `value` NULL or valid into a live document; `ptr`, `len` NULL or writable.
+ultra_status ultra_json_value_as_str(const ultra_json_value_t *value,
+                                     const uint8_t **ptr,
+                                     size_t *len);
+
+// The value as uint64_t (non-negative integers that fit).
+// Wrong type → ULTRA_ERR_INVALID_ARGUMENT, `*out` untouched. Thread-safe.
+//
+// # Safety
+// `value` NULL or valid into a live document; `out` NULL or writable.
+ultra_status ultra_json_value_as_u64(const ultra_json_value_t *value, uint64_t *out);
+
+// Element `index` of an array → `*out`; ULTRA_ERR_NOT_FOUND past the end,
+// ULTRA_ERR_INVALID_ARGUMENT for a non-array. Thread-safe.
+//
+// # Safety
+// `value` NULL or valid into a live document; `out` NULL or writable.
+ultra_status ultra_json_value_at(const ultra_json_value_t *value,
+                                 size_t index,
+                                 ultra_json_value_t *out);
+
+// Number of elements or members of an array or object.
+// Wrong type → ULTRA_ERR_INVALID_ARGUMENT, `*out` untouched. Thread-safe.
+//
+// # Safety
+// `value` NULL or valid into a live document; `out` NULL or writable.
+ultra_status ultra_json_value_len(const ultra_json_value_t *value, size_t *out);
+
+// Member `key[0..len]` of an object → `*out`; ULTRA_ERR_NOT_FOUND if absent,
+// ULTRA_ERR_INVALID_ARGUMENT for a non-object. Thread-safe.
+//
+// # Safety
+// `value` NULL or valid into a live document; `key` readable for `len`; `out` NULL or writable.
+ultra_status ultra_json_value_object_get(const ultra_json_value_t *value,
+                                         const uint8_t *key,
+                                         size_t len,
+                                         ultra_json_value_t *out);
+
+// The type of `*value` as one of the `ULTRA_JSON_*` type constants, or -1 if `value` is NULL or
+// invalid (the reason goes to `ultra_last_error`). Thread-safe.
+//
+// # Safety
+// `value` NULL or valid, pointing into a live document.
+int32_t ultra_json_value_type(const ultra_json_value_t *value);
+
+// Write `true` or `false`.
+//
+// # Safety
+// `w` NULL or live.
+ultra_status ultra_json_writer_bool(ultra_json_writer_t *w, bool v);
+
+// The text written so far: `*ptr`/`*len` valid until the next call on `w`.
+//
+// # Safety
+// `w` NULL or live; `ptr`, `len` NULL or writable.
+ultra_status ultra_json_writer_buffer(const ultra_json_writer_t *w,
+                                      const uint8_t **ptr,
+                                      size_t *len);
+
+// Write a double value (non-finite → `null`).
+//
+// # Safety
+// `w` NULL or live.
+ultra_status ultra_json_writer_f64(ultra_json_writer_t *w, double v);
 
 // Free a writer (NULL is a no-op).
 //
@@ -1185,12 +897,30 @@ ultra_status ultra_json_writer_new(ultra_json_writer_t **out);
 // `w` NULL or from `ultra_json_writer_new`, not yet freed.
 void ultra_json_writer_free(ultra_json_writer_t *w);
 
+// Write an integer value.
+//
+// # Safety
+// `w` NULL or live.
+ultra_status ultra_json_writer_i64(ultra_json_writer_t *w, int64_t v);
+
+// Create a writer (free with `ultra_json_writer_free`). One thread at a time.
+//
+// # Safety
+// `out` NULL or writable.
+ultra_status ultra_json_writer_new(ultra_json_writer_t **out);
+
 // Apply a structural operation (one of the `ULTRA_JSON_WRITE_*` constants) to the writer;
 // unknown `op` → ULTRA_ERR_INVALID_ARGUMENT.
 //
 // # Safety
 // `w` NULL or a live writer.
 ultra_status ultra_json_writer_op(ultra_json_writer_t *w, int32_t op);
+
+// Insert already-serialised JSON `json[0..len]` as one value, unchecked.
+//
+// # Safety
+// `w` NULL or live; `json` readable for `len`.
+ultra_status ultra_json_writer_raw(ultra_json_writer_t *w, const uint8_t *json, size_t len);
 
 // Write an object key (`is_key != 0`) or a string value, escaped;
 // `s[0..len]` must be UTF-8.
@@ -1202,37 +932,307 @@ ultra_status ultra_json_writer_string(ultra_json_writer_t *w,
                                       size_t len,
                                       bool is_key);
 
-// Write an integer value.
+// Copy the message of the most recent failure on the calling thread into
+// `buf` (NUL-terminated, truncated to `cap - 1` bytes) and return the full
+// message length without the terminator.
+//
+// Call with `buf = NULL` or `cap = 0` to learn the length only. Returns 0 and
+// writes an empty string if no call on this thread has failed yet. The message
+// is kept until the next failure on the same thread (successful calls do not
+// clear it). Thread-safe: every thread has its own message.
 //
 // # Safety
-// `w` NULL or live.
-ultra_status ultra_json_writer_i64(ultra_json_writer_t *w, int64_t v);
+// `buf` is NULL or valid for `cap` byte writes.
+size_t ultra_last_error(char *buf, size_t cap);
 
-// Write a double value (non-finite → `null`).
+// Number of slots (the rounded capacity). 0 when `queue` is NULL. Thread-safe.
 //
 // # Safety
-// `w` NULL or live.
-ultra_status ultra_json_writer_f64(ultra_json_writer_t *w, double v);
+// Every pointer is NULL or valid as described above.
+size_t ultra_mpmc_capacity(const ultra_mpmc_t *queue);
 
-// Write `true` or `false`.
+// Free a queue made by `ultra_mpmc_new`, dropping queued records. NULL is
+// a no-op. No other thread may use the queue during or after the call;
+// freeing twice is undefined behaviour.
 //
 // # Safety
-// `w` NULL or live.
-ultra_status ultra_json_writer_bool(ultra_json_writer_t *w, bool v);
+// Every pointer is NULL or valid as described above.
+void ultra_mpmc_free(ultra_mpmc_t *queue);
 
-// Insert already-serialised JSON `json[0..len]` as one value, unchecked.
+// Whether no record is queued (a snapshot). true when `queue` is NULL.
+// Thread-safe.
 //
 // # Safety
-// `w` NULL or live; `json` readable for `len`.
-ultra_status ultra_json_writer_raw(ultra_json_writer_t *w, const uint8_t *json, size_t len);
+// Every pointer is NULL or valid as described above.
+bool ultra_mpmc_is_empty(const ultra_mpmc_t *queue);
 
-// The text written so far: `*ptr`/`*len` valid until the next call on `w`.
+// Number of records queued (a snapshot). 0 when `queue` is NULL. Thread-safe.
 //
 // # Safety
-// `w` NULL or live; `ptr`, `len` NULL or writable.
-ultra_status ultra_json_writer_buffer(const ultra_json_writer_t *w,
-                                      const uint8_t **ptr,
-                                      size_t *len);
+// Every pointer is NULL or valid as described above.
+size_t ultra_mpmc_len(const ultra_mpmc_t *queue);
+
+// Create an MPMC queue of at least `slots` slots (rounded up to a power of
+// two, at least 2) of `slot_size` bytes each and store it in `*out`.
+//
+// Returns ULTRA_OK, ULTRA_ERR_NULL_ARGUMENT (`out` NULL),
+// ULTRA_ERR_INVALID_ARGUMENT (`slots` or `slot_size` 0, or their product
+// overflows) or ULTRA_ERR_OUT_OF_MEMORY; on error `*out` is untouched. The
+// caller owns the queue and frees it with `ultra_mpmc_free`. Thread-safe.
+//
+// # Safety
+// Every pointer is NULL or valid as described above.
+ultra_status ultra_mpmc_new(size_t slots, size_t slot_size, ultra_mpmc_t **out);
+
+// Move the oldest record into `(out, cap)` and store its length in `*len`.
+// `out` may be NULL when `cap` is 0; a buffer of `ultra_mpmc_slot_size`
+// bytes always fits.
+//
+// Returns ULTRA_OK, ULTRA_ERR_EMPTY, ULTRA_ERR_BUFFER_TOO_SMALL (`*len` is
+// set to the size needed; nothing is taken) or ULTRA_ERR_NULL_ARGUMENT; on
+// any other error nothing changes. Thread-safe.
+//
+// # Safety
+// Every pointer is NULL or valid as described above.
+ultra_status ultra_mpmc_pop(ultra_mpmc_t *queue, uint8_t *out, size_t cap, size_t *len);
+
+// Append a copy of the record `(data, len)` (`data` may be NULL when `len`
+// is 0).
+//
+// Returns ULTRA_OK, ULTRA_ERR_FULL, ULTRA_ERR_INVALID_ARGUMENT (`len` >
+// slot size) or ULTRA_ERR_NULL_ARGUMENT; on error nothing changes.
+// Thread-safe: any number of concurrent pushers and poppers.
+//
+// # Safety
+// Every pointer is NULL or valid as described above.
+ultra_status ultra_mpmc_push(ultra_mpmc_t *queue, const uint8_t *data, size_t len);
+
+// Bytes per slot (the largest record). 0 when `queue` is NULL. Thread-safe.
+//
+// # Safety
+// Every pointer is NULL or valid as described above.
+size_t ultra_mpmc_slot_size(const ultra_mpmc_t *queue);
+
+// Map `size` bytes of zeroed pages on `node` (`MPOL_BIND`), or with the
+// default first-touch policy when `node` is -1, and store the page-aligned
+// address in `*out`. `flags`: `ULTRA_NUMA_HUGE_PAGES`, `ULTRA_NUMA_INTERLEAVE`.
+//
+// Errors: `ULTRA_ERR_NULL_ARGUMENT` (out), `ULTRA_ERR_INVALID_ARGUMENT`
+// (size 0 or absurd, unknown flags, a node that does not exist or has no
+// memory, interleave with a node), `ULTRA_ERR_UNAVAILABLE` (a node was named
+// and the kernel has no NUMA), `ULTRA_ERR_OUT_OF_MEMORY`. On error `*out` is
+// unchanged. Release with `ultra_numa_free(ptr, size)`. Thread-safe.
+//
+// # Safety
+// `out` is NULL or valid for a pointer write.
+ultra_status ultra_numa_alloc_onnode(size_t size, int32_t node, uint32_t flags, void **out);
+
+// The NUMA node the calling thread runs on now (0 without NUMA). Never
+// fails. Thread-safe.
+int32_t ultra_numa_current_node(void);
+
+// Unmap memory from `ultra_numa_alloc_onnode`; `size` must be the size
+// passed there. NULL is a no-op. `ULTRA_ERR_INVALID_ARGUMENT` (nothing
+// changes) when `ptr` is not a live allocation of that size. Thread-safe.
+//
+// # Safety
+// Nothing uses the memory after the call.
+ultra_status ultra_numa_free(void *ptr, size_t size);
+
+// Number of NUMA nodes of this machine (1 when it has no NUMA information).
+// Never fails. Thread-safe.
+uint32_t ultra_numa_node_count(void);
+
+// Store in `*node` the NUMA node holding the page at `ptr` (touch the page
+// first: an untouched page is faulted in). `ULTRA_ERR_NULL_ARGUMENT`,
+// `ULTRA_ERR_INVALID_ARGUMENT` (unmapped address), `ULTRA_ERR_UNAVAILABLE`
+// (no NUMA in the kernel). Thread-safe.
+//
+// # Safety
+// `node` is NULL or valid for an int write.
+ultra_status ultra_numa_node_of(const void *ptr, int32_t *node);
+
+// Allocate one object (uninitialised) from the calling thread's cache.
+// Returns NULL when the pool is exhausted or on error; `ultra_last_error`
+// says why. Thread-safe: any number of threads may allocate and free
+// concurrently.
+//
+// # Safety
+// `pool` is NULL or a live pool.
+void *ultra_pool_alloc(ultra_pool_t *pool);
+
+// Destroy a pool and unmap its slabs; NULL is a no-op. Every object must
+// have been freed (objects still out become dangling). Not thread-safe with
+// other calls on the same pool.
+//
+// # Safety
+// `pool` is NULL or a live pool not used again.
+void ultra_pool_destroy(ultra_pool_t *pool);
+
+// Return an object to its pool, from any thread. NULL `ptr` is a no-op.
+// Debug builds of the library detect a pointer that is not an object of
+// this pool and return `ULTRA_ERR_INVALID_ARGUMENT` (nothing changes);
+// release builds do not check (freeing a foreign pointer is undefined).
+// Thread-safe.
+//
+// # Safety
+// `pool` is NULL or a live pool; `ptr` is NULL or an object of it, not used
+// or freed again.
+ultra_status ultra_pool_free(ultra_pool_t *pool, void *ptr);
+
+// Create a pool of objects of `object_size` bytes aligned to `align` (a
+// power of two), with slabs bound to `node`, or on the node of the thread
+// that needs them when `node` is -1.
+//
+// Errors: `ULTRA_ERR_NULL_ARGUMENT`, `ULTRA_ERR_INVALID_ARGUMENT` (size 0 or
+// above 1 GiB, bad alignment, no such node), `ULTRA_ERR_UNAVAILABLE` (a node
+// was named and the kernel has no NUMA). Release with `ultra_pool_destroy`.
+//
+// # Safety
+// `out` is NULL or valid for a pointer write.
+ultra_status ultra_pool_new(size_t object_size, size_t align, int32_t node, ultra_pool_t **out);
+
+// Store in `*bytes` the slab bytes the pool holds on `node` (0 for a node
+// without slabs). `ULTRA_ERR_INVALID_ARGUMENT` for a negative node.
+// Thread-safe.
+//
+// # Safety
+// `pool` is NULL or a live pool; `bytes` is NULL or valid for a write.
+ultra_status ultra_pool_node_bytes(const ultra_pool_t *pool, int32_t node, size_t *bytes);
+
+// Fill `*out` with the pool's counters. Thread-safe.
+//
+// # Safety
+// `pool` is NULL or a live pool; `out` is NULL or valid for a write.
+ultra_status ultra_pool_stats(const ultra_pool_t *pool, ultra_pool_stats_t *out);
+
+// Ring size in bytes (the rounded capacity). 0 when `ring` is NULL. Thread-safe.
+//
+// # Safety
+// Every pointer is NULL or valid as described above.
+size_t ultra_spsc_capacity(const ultra_spsc_t *ring);
+
+// Free a ring made by `ultra_spsc_new`, dropping queued records. NULL is a
+// no-op. No other thread may use the ring during or after the call; freeing
+// twice is undefined behaviour.
+//
+// # Safety
+// Every pointer is NULL or valid as described above.
+void ultra_spsc_free(ultra_spsc_t *ring);
+
+// Whether no record is queued (a snapshot). true when `ring` is NULL.
+// Thread-safe.
+//
+// # Safety
+// Every pointer is NULL or valid as described above.
+bool ultra_spsc_is_empty(const ultra_spsc_t *ring);
+
+// Number of records queued (a snapshot). 0 when `ring` is NULL (and
+// ULTRA_ERR_NULL_ARGUMENT is recorded for `ultra_last_error`). Thread-safe.
+//
+// # Safety
+// Every pointer is NULL or valid as described above.
+size_t ultra_spsc_len(const ultra_spsc_t *ring);
+
+// The largest record `ultra_spsc_push` accepts (`capacity - 4`). 0 when
+// `ring` is NULL. Thread-safe.
+//
+// # Safety
+// Every pointer is NULL or valid as described above.
+size_t ultra_spsc_max_record(const ultra_spsc_t *ring);
+
+// Create an SPSC record ring of at least `capacity_bytes` bytes (rounded up
+// to a power of two, at least 8) and store it in `*out`. Each record takes
+// 4 header bytes plus its length rounded up to 4; the largest record is
+// `capacity - 4` bytes.
+//
+// Returns ULTRA_OK, ULTRA_ERR_NULL_ARGUMENT (`out` NULL),
+// ULTRA_ERR_INVALID_ARGUMENT (`capacity_bytes` 0 or above 2 GiB) or
+// ULTRA_ERR_OUT_OF_MEMORY; on error `*out` is untouched. The caller owns
+// the ring and frees it with `ultra_spsc_free`. Thread-safe.
+//
+// # Safety
+// Every pointer is NULL or valid as described above.
+ultra_status ultra_spsc_new(size_t capacity_bytes, ultra_spsc_t **out);
+
+// Store the length of the oldest record in `*len` without removing it.
+//
+// Returns ULTRA_OK, ULTRA_ERR_EMPTY or ULTRA_ERR_NULL_ARGUMENT; on error
+// `*len` is untouched. Thread-safety: call it from the popping thread.
+//
+// # Safety
+// Every pointer is NULL or valid as described above.
+ultra_status ultra_spsc_peek_len(const ultra_spsc_t *ring, size_t *len);
+
+// Move the oldest record into `(out, cap)` and store its length in `*len`.
+// `out` may be NULL when `cap` is 0.
+//
+// Returns ULTRA_OK, ULTRA_ERR_EMPTY, ULTRA_ERR_BUFFER_TOO_SMALL (`*len` is
+// set to the size needed; the record stays queued) or
+// ULTRA_ERR_NULL_ARGUMENT (`ring` or `len` NULL, or `out` NULL with `cap` >
+// 0); on any other error nothing changes.
+// Thread-safety: one popping thread at a time (see `ultra_spsc_t`).
+//
+// # Safety
+// Every pointer is NULL or valid as described above.
+ultra_status ultra_spsc_pop(ultra_spsc_t *ring, uint8_t *out, size_t cap, size_t *len);
+
+// Append a copy of the record `(data, len)` (`data` may be NULL when `len`
+// is 0).
+//
+// Returns ULTRA_OK, ULTRA_ERR_FULL (no room now; retry after a pop),
+// ULTRA_ERR_INVALID_ARGUMENT (longer than `ultra_spsc_max_record`, so it
+// could never fit) or ULTRA_ERR_NULL_ARGUMENT; on error nothing changes.
+// Thread-safety: one pushing thread at a time (see `ultra_spsc_t`).
+//
+// # Safety
+// Every pointer is NULL or valid as described above.
+ultra_status ultra_spsc_push(ultra_spsc_t *ring, const uint8_t *data, size_t len);
+
+// A static NUL-terminated description of a status code (an `ultra_status`
+// value). Unknown values give "unknown status". Never NULL. Thread-safe.
+const char *ultra_status_str(int32_t status);
+
+// Milliseconds between storing the value and reading it (the HTTP
+// `Age`/`X-Cache-Age`). NULL `value`: 0. Thread-safe.
+//
+// # Safety
+// `value` is NULL or a live `ultra_value_t`.
+uint64_t ultra_value_age_ms(const ultra_value_t *value);
+
+// The bytes of `value` (valid until `ultra_value_release`); their length
+// goes to `*len` when `len` is not NULL. NULL `value`: returns NULL and
+// writes 0. Thread-safe (the value is immutable).
+//
+// # Safety
+// `value` is NULL or a live `ultra_value_t`; `len` NULL or writable.
+const uint8_t *ultra_value_data(const ultra_value_t *value, size_t *len);
+
+// Release a value from `ultra_cache_get_value`. NULL is a no-op.
+//
+// # Safety
+// `value` is NULL or a live `ultra_value_t`, released exactly once.
+void ultra_value_release(ultra_value_t *value);
+
+// True for exactly one reader once the entry passed the refresh-ahead point
+// of its TTL: that caller should re-fetch the value and put it again.
+// NULL `value`: false. Thread-safe.
+//
+// # Safety
+// `value` is NULL or a live `ultra_value_t`.
+bool ultra_value_should_refresh(const ultra_value_t *value);
+
+// Milliseconds of TTL left when the value was read; `UINT64_MAX` if it
+// never expires. NULL `value`: 0. Thread-safe.
+//
+// # Safety
+// `value` is NULL or a live `ultra_value_t`.
+uint64_t ultra_value_ttl_ms(const ultra_value_t *value);
+
+// The library version as a static NUL-terminated string, e.g. "0.1.0".
+//
+// Never NULL; the string lives for the whole process. Thread-safe.
+const char *ultra_version(void);
 
 #ifdef __cplusplus
 }  // extern "C"
