@@ -176,7 +176,8 @@ typedef struct {
   // Maximum total `key_len + val_len` bytes; 0 = unbounded. An exact bound;
   // one entry may use at most `max_bytes / shard_count` bytes.
   uint64_t max_bytes;
-  // Number of shards, a power of two <= capacity; 0 = chosen from the CPU count.
+  // Number of shards, a power of two <= capacity; 0 = four per CPU, fewer
+  // for small caches (at least 256 entries and 1 MiB of `max_bytes` each).
   uint32_t shard_count;
   // TTL of entries put with `ttl_ms == 0`; 0 = they never expire.
   uint64_t default_ttl_ms;

@@ -391,3 +391,23 @@ fn values_dropped_outside_and_exactly_once() {
     }
     assert_eq!(live.load(Ordering::SeqCst), 0);
 }
+
+#[test]
+fn default_shards_leave_room_for_large_entries_in_small_byte_budgets() {
+    // A 1 MiB budget is one shard by default, so one entry may use all of it.
+    let c: Cache<String, Vec<u8>> = Cache::builder()
+        .capacity(10_000)
+        .max_weight(1 << 20)
+        .weigher(|k: &String, v: &Vec<u8>| (k.len() + v.len()) as u64)
+        .build()
+        .unwrap();
+    assert_eq!(c.shard_count(), 1);
+    c.insert("big".into(), vec![7u8; 900_000]).unwrap();
+    c.insert("big2".into(), vec![8u8; 900_000]).unwrap();
+    assert!(c.weight() <= 1 << 20);
+    assert_eq!(c.get("big2").map(|v| v.len()), Some(900_000));
+    assert!(
+        c.get("big").is_none(),
+        "the older entry was evicted to stay within the budget"
+    );
+}

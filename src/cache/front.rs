@@ -74,7 +74,8 @@ impl<K, V, S> CacheBuilder<K, V, S> {
     }
 
     /// Number of shards: a power of two, at most `capacity`. Default: four
-    /// per CPU, fewer for small caches (at least 256 entries per shard).
+    /// per CPU, fewer for small caches (at least 256 entries and, with a
+    /// byte budget, at least 1 MiB of `max_weight` per shard).
     pub fn shard_count(mut self, shards: usize) -> Self {
         self.shard_count = Some(shards);
         self
@@ -114,13 +115,21 @@ impl<K, V, S> CacheBuilder<K, V, S> {
     }
 }
 
-fn default_shards(capacity: usize) -> usize {
+/// The default shard count: four per CPU, but no more than one per 256
+/// entries and — with a byte budget — one per MiB of budget, so that a small
+/// cache is not split into shards too small to hold one large entry (each
+/// shard owns an exact share of `max_weight`).
+fn default_shards(capacity: usize, max_weight: u64) -> usize {
+    let floor_pow2 = |n: usize| 1usize << (usize::BITS - 1 - n.max(1).leading_zeros());
     let cpus = std::thread::available_parallelism().map_or(1, |n| n.get());
     let by_cpu = (cpus * 4).next_power_of_two();
-    let by_size = (capacity / 256).max(1);
-    // Largest power of two <= by_size.
-    let by_size = 1usize << (usize::BITS - 1 - by_size.leading_zeros());
-    by_cpu.min(by_size)
+    let by_size = floor_pow2(capacity / 256);
+    let by_weight = if max_weight == 0 {
+        usize::MAX
+    } else {
+        floor_pow2(usize::try_from(max_weight >> 20).unwrap_or(usize::MAX))
+    };
+    by_cpu.min(by_size).min(by_weight)
 }
 
 /// Split `total` into `n` parts whose sum is exactly `total`.
@@ -153,7 +162,7 @@ impl<K: Hash + Eq + Clone, V: Clone, S: BuildHasher + Clone> CacheBuilder<K, V, 
                 )));
             }
             Some(n) => n,
-            None => default_shards(self.capacity),
+            None => default_shards(self.capacity, self.max_weight),
         };
         if self.max_weight != 0 && self.max_weight < shards as u64 {
             return Err(Error::invalid(

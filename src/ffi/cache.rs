@@ -41,7 +41,8 @@ pub struct ultra_cache_config_t {
     /// Maximum total `key_len + val_len` bytes; 0 = unbounded. An exact bound;
     /// one entry may use at most `max_bytes / shard_count` bytes.
     pub max_bytes: u64,
-    /// Number of shards, a power of two <= capacity; 0 = chosen from the CPU count.
+    /// Number of shards, a power of two <= capacity; 0 = four per CPU, fewer
+    /// for small caches (at least 256 entries and 1 MiB of `max_bytes` each).
     pub shard_count: u32,
     /// TTL of entries put with `ttl_ms == 0`; 0 = they never expire.
     pub default_ttl_ms: u64,
