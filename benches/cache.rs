@@ -6,6 +6,9 @@
 //!
 //! Run: `cargo bench --bench cache`.
 
+#[path = "support/zipf.rs"]
+mod zipf;
+
 use std::num::NonZeroUsize;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -74,24 +77,9 @@ fn sharded_lru() -> ShardedLru {
     }
 }
 
-/// Zipf(1.0) keys by inverse CDF over a table, scrambled.
+/// Zipf(1.0) keys over `UNIVERSE`, scrambled.
 fn zipf_keys(n: usize, seed: u64) -> Vec<u64> {
-    let mut cdf = Vec::with_capacity(UNIVERSE);
-    let mut acc = 0.0;
-    for k in 1..=UNIVERSE {
-        acc += 1.0 / k as f64;
-        cdf.push(acc);
-    }
-    let mut x = seed | 1;
-    (0..n)
-        .map(|_| {
-            x ^= x >> 12;
-            x ^= x << 25;
-            x ^= x >> 27;
-            let u = (x.wrapping_mul(0x2545_F491_4F6C_DD1D) >> 11) as f64 / (1u64 << 53) as f64;
-            (cdf.partition_point(|&c| c < u * acc) as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15)
-        })
-        .collect()
+    zipf::zipf(UNIVERSE, 1.0, n, seed)
 }
 
 /// Run `OPS` operations on each of `threads` threads; every 10th one is an

@@ -19,6 +19,10 @@ use std::sync::atomic::{AtomicIsize, Ordering};
 use lru::LruCache;
 use ultra::cache::Cache;
 
+#[path = "../benches/support/zipf.rs"]
+mod zipf;
+use zipf::zipf;
+
 /// Counts live heap bytes, to report each cache's overhead per entry.
 struct Counting;
 static LIVE: AtomicIsize = AtomicIsize::new(0);
@@ -224,29 +228,6 @@ fn oltp() -> Option<Vec<u64>> {
         keys.extend(start..start + count);
     }
     Some(keys)
-}
-
-/// `n` draws from Zipf(`s`) over keys `0..universe` (inverse CDF on a table),
-/// keys scrambled so that popularity is not correlated with key order.
-fn zipf(universe: usize, s: f64, n: usize, seed: u64) -> Vec<u64> {
-    let mut cdf = Vec::with_capacity(universe);
-    let mut acc = 0.0;
-    for k in 1..=universe {
-        acc += 1.0 / (k as f64).powf(s);
-        cdf.push(acc);
-    }
-    let mut x = seed | 1;
-    (0..n)
-        .map(|_| {
-            // xorshift64*
-            x ^= x >> 12;
-            x ^= x << 25;
-            x ^= x >> 27;
-            let u = (x.wrapping_mul(0x2545_F491_4F6C_DD1D) >> 11) as f64 / (1u64 << 53) as f64;
-            let r = cdf.partition_point(|&c| c < u * acc) as u64;
-            r.wrapping_mul(0x9E37_79B9_7F4A_7C15)
-        })
-        .collect()
 }
 
 fn ratio(p: &mut dyn Replay, keys: &[u64]) -> f64 {
