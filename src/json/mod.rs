@@ -89,10 +89,12 @@
 //! # Ok::<(), ultra::json::JsonError>(())
 //! ```
 
+mod eisel_lemire;
 mod error;
 mod lazy;
 mod minify;
 mod number;
+mod pow5_table;
 mod stage1;
 mod string;
 mod tape;

@@ -13,6 +13,7 @@
 //! the `fast-float`/`lexical` crates, correctly rounded, with no dependency.
 //! Values that round to infinity are errors (as in serde_json).
 
+use super::eisel_lemire;
 use super::error::{JsonError, JsonErrorKind};
 
 /// A parsed JSON number.
@@ -31,6 +32,12 @@ const POW10: [f64; 23] = [
     1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
 ];
 
+/// `10^n` for `n < 8`, to append `n` digits to a significand.
+const POW10_U64: [u64; 8] = [1, 10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000];
+
+/// `b'0'` in every byte.
+const ZEROS: u64 = 0x3030_3030_3030_3030;
+
 #[inline(always)]
 fn digit(input: &[u8], i: usize) -> Option<u8> {
     match input.get(i) {
@@ -39,55 +46,105 @@ fn digit(input: &[u8], i: usize) -> Option<u8> {
     }
 }
 
+/// The 8 bytes at `i` as a little-endian word (first byte lowest), if the
+/// input has them.
+#[inline(always)]
+fn load8(input: &[u8], i: usize) -> Option<u64> {
+    let b: [u8; 8] = input.get(i..i.wrapping_add(8))?.try_into().ok()?;
+    Some(u64::from_le_bytes(b))
+}
+
+/// Bit 7 of each byte of `v` that is not an ASCII digit. Only the lowest set
+/// bit is exact (borrows and carries run upwards from a non-digit byte);
+/// that is the only one used.
+#[inline(always)]
+fn non_digits(v: u64) -> u64 {
+    (v.wrapping_add(0x4646_4646_4646_4646) | v.wrapping_sub(ZEROS)) & 0x8080_8080_8080_8080
+}
+
+/// The number written by 8 digit values `d[0..8]` (0..=9 each, `d[0]` most
+/// significant, in the lowest byte), in three multiplications:
+/// `v*10 + (v>>8)` puts `10 d[2k] + d[2k+1]` in byte `2k`; two multiplies by
+/// packed `(100, 10^6)` and `(1, 10^4)` then sum the four pairs with their
+/// weights in bits 32..64.
+#[inline(always)]
+fn eight_digits(v: u64) -> u64 {
+    const LOW: u64 = 0x0000_00FF_0000_00FF;
+    let v = v.wrapping_mul(10).wrapping_add(v >> 8);
+    let a = (v & LOW).wrapping_mul(100 + (1_000_000 << 32));
+    let b = ((v >> 16) & LOW).wrapping_mul(1 + (10_000 << 32));
+    a.wrapping_add(b) >> 32
+}
+
+/// Consume the run of digits at `i`, appending them to `*mant` (wrapping
+/// on overflow: callers only trust `*mant` for at most 19 digits). Returns
+/// the offset of the first non-digit. Eight digits at a time where the input
+/// has 8 more bytes: full words of digits are appended whole, and the word
+/// that holds the end of the run appends its `n < 8` leading digits by
+/// shifting them to the top (leading zero digits below).
+#[inline(always)]
+fn digits(input: &[u8], mut i: usize, mant: &mut u64) -> usize {
+    let mut m = *mant;
+    while let Some(v) = load8(input, i) {
+        let nd = non_digits(v);
+        if nd == 0 {
+            m = m
+                .wrapping_mul(100_000_000)
+                .wrapping_add(eight_digits(v.wrapping_sub(ZEROS)));
+            i += 8;
+            continue;
+        }
+        let n = nd.trailing_zeros() / 8;
+        if n > 0 {
+            // The bytes below the first non-digit are digits, so the
+            // subtraction borrows nothing into them.
+            let d = v.wrapping_sub(ZEROS) << (64 - 8 * n);
+            m = m
+                .wrapping_mul(POW10_U64[n as usize])
+                .wrapping_add(eight_digits(d));
+        }
+        *mant = m;
+        return i + n as usize;
+    }
+    while let Some(d) = digit(input, i) {
+        m = m.wrapping_mul(10).wrapping_add(d as u64);
+        i += 1;
+    }
+    *mant = m;
+    i
+}
+
 /// Parse the number starting at `start`; returns it and the offset just past it.
 /// The caller checks that the byte at that offset ends a value.
 #[inline]
 pub(crate) fn parse(input: &[u8], start: usize) -> Result<(Num, usize), JsonError> {
-    let err = |at| Err(JsonError::new(JsonErrorKind::InvalidNumber, at));
     let mut i = start;
     let neg = input.get(i) == Some(&b'-');
     i += neg as usize;
+    let int_start = i;
     let mut mant: u64 = 0;
-    let mut sig_digits = 0usize; // digits after the first non-zero one
-    let mut overflow = false;
-    match digit(input, i) {
-        None => return err(i),
-        Some(0) => i += 1,
-        Some(_) => {
-            while let Some(d) = digit(input, i) {
-                if sig_digits < 19 {
-                    mant = mant * 10 + d as u64;
-                } else if !overflow {
-                    match mant.checked_mul(10).and_then(|m| m.checked_add(d as u64)) {
-                        Some(m) => mant = m,
-                        None => overflow = true,
-                    }
-                }
-                sig_digits += 1;
-                i += 1;
-            }
+    // Significant digits of the integer part (a lone `0` has none).
+    let int_sig = match digit(input, i) {
+        None => return Err(invalid(i)),
+        Some(0) => {
+            i += 1;
+            0
         }
-    }
-    let mut frac_digits = 0i64;
+        Some(_) => {
+            i = digits(input, i, &mut mant);
+            i - int_start
+        }
+    };
+    let int_end = i;
+    let mut frac_len = 0usize;
     let mut is_float = false;
     if input.get(i) == Some(&b'.') {
         is_float = true;
-        i += 1;
-        let fs = i;
-        while let Some(d) = digit(input, i) {
-            if sig_digits < 19 {
-                mant = mant * 10 + d as u64;
-                frac_digits += 1;
-                if mant != 0 {
-                    sig_digits += 1;
-                }
-            } else {
-                sig_digits += 1;
-            }
-            i += 1;
-        }
-        if i == fs {
-            return err(i);
+        let fs = i + 1;
+        i = digits(input, fs, &mut mant);
+        frac_len = i - fs;
+        if frac_len == 0 {
+            return Err(invalid(i));
         }
     }
     let mut exp: i64 = 0;
@@ -113,43 +170,136 @@ pub(crate) fn parse(input: &[u8], start: usize) -> Result<(Num, usize), JsonErro
             i += 1;
         }
         if i == es {
-            return err(i);
+            return Err(invalid(i));
         }
         if eneg {
             exp = -exp;
         }
     }
-    if !is_float && !overflow {
-        let n = if !neg {
-            if mant <= i64::MAX as u64 {
-                Num::I64(mant as i64)
-            } else {
-                Num::U64(mant)
-            }
-        } else if mant == 0 {
-            Num::F64(-0.0)
-        } else if mant <= 1u64 << 63 {
-            Num::I64((mant as i64).wrapping_neg())
+    if !is_float {
+        let mant = if int_sig <= 19 {
+            mant
         } else {
-            Num::F64(-(mant as f64))
+            match exact_u64(&input[int_start..int_end]) {
+                Some(m) => m,
+                None => return long_float(input, start, int_start, int_end, i, 0, neg),
+            }
         };
-        return Ok((n, i));
+        return Ok((integer(mant, neg), i));
     }
-    let e10 = exp - frac_digits;
-    if sig_digits <= 19 && mant <= 1u64 << 53 && (-22..=22).contains(&e10) {
+    if int_sig + frac_len > 19 {
+        return long_float(input, start, int_start, int_end, i, exp, neg);
+    }
+    // `mant` holds every digit exactly: the value is `mant * 10^e10`.
+    let e10 = exp - frac_len as i64;
+    let bits = if mant <= 1u64 << 53 && (-22..=22).contains(&e10) {
+        // Clinger: `mant` and `10^|e10|` are exact f64s, so one correctly
+        // rounded IEEE operation gives the correctly rounded result.
         let m = mant as f64;
         let v = if e10 >= 0 {
             m * POW10[e10 as usize]
         } else {
             m / POW10[(-e10) as usize]
         };
-        return Ok((Num::F64(if neg { -v } else { v }), i));
+        v.to_bits()
+    } else {
+        let b = eisel_lemire::compute(mant, e10);
+        if b == eisel_lemire::INF_BITS {
+            return Err(invalid(start));
+        }
+        b
+    };
+    Ok((Num::F64(f64::from_bits(bits | (neg as u64) << 63)), i))
+}
+
+#[cold]
+fn invalid(at: usize) -> JsonError {
+    JsonError::new(JsonErrorKind::InvalidNumber, at)
+}
+
+/// The integer `mant` with sign `neg`, as JSON integers are typed: `i64`
+/// where it fits, `u64` above `i64::MAX`, `-0` and values below `i64::MIN`
+/// as `f64`.
+#[inline(always)]
+fn integer(mant: u64, neg: bool) -> Num {
+    if !neg {
+        if mant <= i64::MAX as u64 {
+            Num::I64(mant as i64)
+        } else {
+            Num::U64(mant)
+        }
+    } else if mant == 0 {
+        Num::F64(-0.0)
+    } else if mant <= 1u64 << 63 {
+        Num::I64((mant as i64).wrapping_neg())
+    } else {
+        // `u64 as f64` rounds to nearest, ties to even.
+        Num::F64(-(mant as f64))
     }
-    // SAFETY: bytes `start..i` were matched above as ASCII sign, digits, '.',
-    // 'e'/'E' and '+'/'-', so they are valid UTF-8.
-    let text = unsafe { std::str::from_utf8_unchecked(&input[start..i]) };
-    match text.parse::<f64>() {
-        Ok(v) if v.is_finite() => Ok((Num::F64(v), i)),
-        _ => err(start),
+}
+
+/// The digits of an integer with more than 19 digits, if it fits `u64`.
+#[cold]
+fn exact_u64(digits: &[u8]) -> Option<u64> {
+    digits.iter().try_fold(0u64, |m, &d| {
+        m.checked_mul(10)?.checked_add((d - b'0') as u64)
+    })
+}
+
+/// A float with more than 19 significant digits (or an integer beyond
+/// `u64`), `start..end` being its text, `int_start..int_end` its integer
+/// digits. With `w` the first 19 significant digits and `n` their count,
+/// the value lies in `[w, w + 1) * 10^q`, `q = exp - frac_len + n - 19`;
+/// when both ends round to the same `f64`, so does the value (rounding is
+/// monotonic). Otherwise core's `f64::from_str` (big-decimal arithmetic)
+/// decides.
+#[cold]
+#[inline(never)]
+fn long_float(
+    input: &[u8],
+    start: usize,
+    int_start: usize,
+    int_end: usize,
+    end: usize,
+    exp: i64,
+    neg: bool,
+) -> Result<(Num, usize), JsonError> {
+    let frac = input.get(int_end) == Some(&b'.');
+    let frac_len = if frac {
+        input[int_end + 1..end]
+            .iter()
+            .take_while(|b| b.is_ascii_digit())
+            .count()
+    } else {
+        0
+    };
+    let digits = input[int_start..int_end].iter().chain(if frac {
+        &input[int_end + 1..int_end + 1 + frac_len]
+    } else {
+        &[][..]
+    });
+    let (mut w, mut n) = (0u64, 0i64);
+    for &d in digits.skip_while(|&&d| d == b'0') {
+        if n < 19 {
+            w = w * 10 + (d - b'0') as u64;
+        }
+        n += 1;
     }
+    let q = exp - frac_len as i64 + (n - 19).max(0);
+    let lo = eisel_lemire::compute(w, q);
+    let bits = if n <= 19 || lo == eisel_lemire::compute(w + 1, q) {
+        lo
+    } else {
+        // SAFETY: bytes `start..end` were matched by `parse` as ASCII sign,
+        // digits, '.', 'e'/'E' and '+'/'-', so they are valid UTF-8.
+        let text = unsafe { std::str::from_utf8_unchecked(&input[start..end]) };
+        match text.parse::<f64>() {
+            Ok(v) => v.abs().to_bits(),
+            Err(_) => return Err(invalid(start)),
+        }
+    };
+    if bits >= eisel_lemire::INF_BITS {
+        return Err(invalid(start));
+    }
+    Ok((Num::F64(f64::from_bits(bits | (neg as u64) << 63)), end))
 }
