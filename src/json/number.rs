@@ -32,8 +32,16 @@ const POW10: [f64; 23] = [
     1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
 ];
 
-/// `10^n` for `n < 8`, to append `n` digits to a significand.
-const POW10_U64: [u64; 8] = [1, 10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000];
+/// `10^n` for `n <= 16`, to append `n` digits to a significand.
+const POW10_U64: [u64; 17] = {
+    let mut t = [1u64; 17];
+    let mut k = 1;
+    while k < 17 {
+        t[k] = t[k - 1] * 10;
+        k += 1;
+    }
+    t
+};
 
 /// `b'0'` in every byte.
 const ZEROS: u64 = 0x3030_3030_3030_3030;
@@ -95,14 +103,14 @@ fn digits(input: &[u8], mut i: usize, mant: &mut u64) -> usize {
             continue;
         }
         let n = nd.trailing_zeros() / 8;
-        if n > 0 {
-            // The bytes below the first non-digit are digits, so the
-            // subtraction borrows nothing into them.
-            let d = v.wrapping_sub(ZEROS) << (64 - 8 * n);
-            m = m
-                .wrapping_mul(POW10_U64[n as usize])
-                .wrapping_add(eight_digits(d));
-        }
+        // The bytes below the first non-digit are digits, so the
+        // subtraction borrows nothing into them. Two shifts so that `n == 0`
+        // (a 64-bit shift) gives 0.
+        let s = 4 * (8 - n);
+        let d = (v.wrapping_sub(ZEROS) << s) << s;
+        m = m
+            .wrapping_mul(POW10_U64[n as usize])
+            .wrapping_add(eight_digits(d));
         *mant = m;
         return i + n as usize;
     }
@@ -116,7 +124,7 @@ fn digits(input: &[u8], mut i: usize, mant: &mut u64) -> usize {
 
 /// Parse the number starting at `start`; returns it and the offset just past it.
 /// The caller checks that the byte at that offset ends a value.
-#[inline]
+#[inline(always)]
 pub(crate) fn parse(input: &[u8], start: usize) -> Result<(Num, usize), JsonError> {
     let mut i = start;
     let neg = input.get(i) == Some(&b'-');
@@ -131,7 +139,16 @@ pub(crate) fn parse(input: &[u8], start: usize) -> Result<(Num, usize), JsonErro
             0
         }
         Some(_) => {
-            i = digits(input, i, &mut mant);
+            // Integer parts are mostly short: digit by digit unless a whole
+            // word of digits follows.
+            if load8(input, i).is_some_and(|v| non_digits(v) == 0) {
+                i = digits(input, i, &mut mant);
+            } else {
+                while let Some(d) = digit(input, i) {
+                    mant = mant * 10 + d as u64;
+                    i += 1;
+                }
+            }
             i - int_start
         }
     };
