@@ -19,7 +19,7 @@
 //! (no recursion) and writes a flat *tape* of 16-byte entries in which every
 //! container records the index just past its end, so any subtree is skipped
 //! in O(1). Strings without escapes are not copied; numbers are parsed
-//! exactly ([`number`](self) docs: Clinger's fast path, then core's
+//! exactly ([`number`](self) docs: Clinger's fast path, then our own
 //! Eisel–Lemire). UTF-8 is validated inside the stage-1 pass
 //! (Keiser & Lemire, *Validating UTF-8 In Less Than One Instruction Per
 //! Byte*, 2021): three nibble lookups on each byte and its predecessor give
