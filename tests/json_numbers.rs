@@ -20,8 +20,9 @@ impl Rng {
     }
 }
 
-/// Parse `text` as a whole document and as a lazy [`Raw`] value; both must
-/// give `str::parse`'s bits, or both reject a value that overflows.
+/// Parse `text` as a whole document, inside an array (where the 8-byte
+/// digit loads see the bytes after the number) and as a lazy [`Raw`] value;
+/// all must give `str::parse`'s bits, or all reject a value that overflows.
 fn check(p: &mut Parser, text: &str) {
     let want: f64 = text.parse().unwrap_or_else(|e| panic!("{text}: {e}"));
     let lazy = Raw(text.as_bytes()).as_f64();
@@ -35,6 +36,15 @@ fn check(p: &mut Parser, text: &str) {
             assert!(want.is_infinite(), "{text} rejected ({e}) but is {want:e}");
             assert_eq!(lazy, None, "lazy {text}");
         }
+    }
+    let wrapped = format!("[{text},1.5e3,\"12345678901234567890\"]");
+    match p.parse(wrapped.as_bytes()) {
+        Ok(d) => {
+            let got = d.root().at(0).unwrap().as_f64().unwrap();
+            assert_eq!(got.to_bits(), want.to_bits(), "{wrapped}");
+            assert_eq!(d.root().at(1).unwrap().as_f64(), Some(1500.0));
+        }
+        Err(_) => assert!(want.is_infinite(), "{wrapped} rejected"),
     }
 }
 
