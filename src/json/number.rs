@@ -61,16 +61,8 @@ const POW10: [f64; 23] = [
     1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
 ];
 
-/// `10^n` for `n <= 16`, to append `n` digits to a significand.
-const POW10_U64: [u64; 17] = {
-    let mut t = [1u64; 17];
-    let mut k = 1;
-    while k < 17 {
-        t[k] = t[k - 1] * 10;
-        k += 1;
-    }
-    t
-};
+/// `10^n` for `n < 8`, to append `n` digits to a significand.
+const POW10_U64: [u64; 8] = [1, 10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000];
 
 /// `b'0'` in every byte.
 const ZEROS: u64 = 0x3030_3030_3030_3030;
