@@ -89,10 +89,12 @@
 //! # Ok::<(), ultra::json::JsonError>(())
 //! ```
 
+mod check;
 mod error;
 mod lazy;
 mod minify;
 mod number;
+mod number_check;
 mod stage1;
 mod string;
 mod tape;

@@ -17,10 +17,12 @@
 //! checked on every push, so hostile nesting is an error, never a stack
 //! overflow.
 
+use super::check::grammar_ok;
 use super::error::{JsonError, JsonErrorKind};
 use super::number::{self, Num};
+use super::number_check;
 use super::stage1::{State, dispatch, scalar};
-use super::string::{find_quote_or_backslash, unescape};
+use super::string::{check_escapes, find_quote_or_backslash, unescape};
 use super::{Document, utf8};
 
 pub(crate) const T_OBJ: u8 = b'{';
@@ -62,13 +64,32 @@ pub const DEFAULT_MAX_SIZE: usize = u32::MAX as usize - 128;
 /// invariants it gathers (closed strings, no control bytes, UTF-8). Pushes
 /// a sentinel `input.len()` so stage 2 can always read one index ahead.
 pub(crate) fn index(input: &[u8], out: &mut Vec<u32>, max_size: usize) -> Result<(), JsonError> {
+    index_with(input, out, max_size, None)
+}
+
+/// [`index`], also recording in `escapes` the offsets of the blocks that
+/// hold a backslash.
+fn index_with(
+    input: &[u8],
+    out: &mut Vec<u32>,
+    max_size: usize,
+    escapes: Option<&mut Vec<u32>>,
+) -> Result<(), JsonError> {
     if input.len() > max_size.min(DEFAULT_MAX_SIZE) {
         return Err(JsonError::new(JsonErrorKind::SizeLimit, max_size));
     }
     out.clear();
     let mut st = State::default();
     st.check_utf8 = true;
-    dispatch::stage1(&mut st, input, 0, out);
+    if let Some(e) = escapes {
+        e.clear();
+        st.record_escapes = true;
+        st.escape_blocks = std::mem::take(e);
+        dispatch::stage1(&mut st, input, 0, out);
+        *e = std::mem::take(&mut st.escape_blocks);
+    } else {
+        dispatch::stage1(&mut st, input, 0, out);
+    }
     if let Some(at) = st.ctrl_at {
         return Err(JsonError::new(JsonErrorKind::ControlInString, at));
     }
@@ -89,13 +110,15 @@ pub(crate) fn index(input: &[u8], out: &mut Vec<u32>, max_size: usize) -> Result
 
 /// Receives the values stage 2 finds: builds a tape, or only validates.
 pub(crate) trait Sink {
+    /// False when the sink only validates: numbers are then checked for
+    /// syntax (and overflow) without being converted.
+    const VALUES: bool = true;
     /// A container opens; returns its tape index.
     fn open(&mut self, tag: u8) -> u32;
     /// The container opened at `at` closes with `count` members.
     fn close(&mut self, at: u32, count: u32);
-    /// A string: content from `start`, first `"` or `\` at `stop`; returns
-    /// the index of the closing quote.
-    fn string(&mut self, input: &[u8], start: usize, stop: usize) -> Result<usize, JsonError>;
+    /// A string whose opening quote is at `pos`.
+    fn string(&mut self, input: &[u8], pos: usize) -> Result<(), JsonError>;
     /// A scalar that is not a string.
     fn scalar(&mut self, tag: u8, data: u64);
 }
@@ -124,21 +147,23 @@ impl Sink for TapeSink<'_> {
         e.data = count as u64;
     }
     #[inline(always)]
-    fn string(&mut self, input: &[u8], start: usize, stop: usize) -> Result<usize, JsonError> {
+    fn string(&mut self, input: &[u8], pos: usize) -> Result<(), JsonError> {
+        let start = pos + 1;
+        let stop = find_quote_or_backslash(input, start);
         if input.get(stop) == Some(&b'"') {
             self.tape.push(Entry {
                 head: T_STR as u64 | ((stop - start) as u64) << 8,
                 data: start as u64,
             });
-            return Ok(stop);
+            return Ok(());
         }
         let off = self.strings.len();
-        let end = unescape(input, start, stop, self.strings)?;
+        unescape(input, start, stop, self.strings)?;
         self.tape.push(Entry {
             head: T_STR as u64 | ((self.strings.len() - off) as u64) << 8,
             data: ESCAPED | off as u64,
         });
-        Ok(end)
+        Ok(())
     }
     #[inline(always)]
     fn scalar(&mut self, tag: u8, data: u64) {
@@ -149,12 +174,13 @@ impl Sink for TapeSink<'_> {
     }
 }
 
-/// Validates only; decodes escapes into a scratch buffer that it clears.
-pub(crate) struct CheckSink<'a> {
-    pub scratch: &'a mut Vec<u8>,
-}
+/// Validates only. Strings cost nothing here: stage 1 has found their ends
+/// and checked their bytes, and their escapes are checked afterwards in one
+/// pass over the blocks that hold a backslash ([`check_escapes`]).
+pub(crate) struct CheckSink;
 
-impl Sink for CheckSink<'_> {
+impl Sink for CheckSink {
+    const VALUES: bool = false;
     #[inline(always)]
     fn open(&mut self, _tag: u8) -> u32 {
         0
@@ -162,12 +188,8 @@ impl Sink for CheckSink<'_> {
     #[inline(always)]
     fn close(&mut self, _at: u32, _count: u32) {}
     #[inline(always)]
-    fn string(&mut self, input: &[u8], start: usize, stop: usize) -> Result<usize, JsonError> {
-        if input.get(stop) == Some(&b'"') {
-            return Ok(stop);
-        }
-        self.scratch.clear();
-        unescape(input, start, stop, self.scratch)
+    fn string(&mut self, _input: &[u8], _pos: usize) -> Result<(), JsonError> {
+        Ok(())
     }
     #[inline(always)]
     fn scalar(&mut self, _tag: u8, _data: u64) {}
@@ -202,10 +224,7 @@ fn terminated(input: &[u8], end: usize, kind: JsonErrorKind) -> Result<(), JsonE
 fn scalar_value<S: Sink>(sink: &mut S, input: &[u8], pos: usize) -> Result<(), JsonError> {
     let c = byte(input, pos);
     match c {
-        b'"' => {
-            let stop = find_quote_or_backslash(input, pos + 1);
-            sink.string(input, pos + 1, stop)?;
-        }
+        b'"' => sink.string(input, pos)?,
         b't' | b'f' | b'n' => {
             let (word, tag): (&[u8], u8) = match c {
                 b't' => (b"true", T_TRUE),
@@ -217,6 +236,10 @@ fn scalar_value<S: Sink>(sink: &mut S, input: &[u8], pos: usize) -> Result<(), J
             }
             terminated(input, pos + word.len(), JsonErrorKind::InvalidLiteral)?;
             sink.scalar(tag, 0);
+        }
+        b'-' | b'0'..=b'9' if !S::VALUES => {
+            let end = number_check::check(input, pos)?;
+            terminated(input, end, JsonErrorKind::InvalidNumber)?;
         }
         b'-' | b'0'..=b'9' => {
             let (n, end) = number::parse(input, pos)?;
@@ -296,8 +319,7 @@ pub(crate) fn walk<S: Sink>(
                 if byte(input, pos) != b'"' {
                     return Err(unexpected(input, pos));
                 }
-                let stop = find_quote_or_backslash(input, pos + 1);
-                sink.string(input, pos + 1, stop)?;
+                sink.string(input, pos)?;
                 let colon = idx[i + 1] as usize;
                 if byte(input, colon) != b':' {
                     return Err(unexpected(input, colon));
@@ -340,6 +362,8 @@ pub(crate) fn walk<S: Sink>(
 #[derive(Debug)]
 pub struct Parser {
     indexes: Vec<u32>,
+    escape_blocks: Vec<u32>,
+    bits: Vec<u64>,
     tape: Vec<Entry>,
     strings: Vec<u8>,
     stack: Vec<Frame>,
@@ -358,6 +382,8 @@ impl Parser {
     pub fn new() -> Self {
         Parser {
             indexes: Vec::new(),
+            escape_blocks: Vec::new(),
+            bits: Vec::new(),
             tape: Vec::new(),
             strings: Vec::new(),
             stack: Vec::new(),
@@ -383,9 +409,10 @@ impl Parser {
     /// Bytes held by the reusable buffers (stays constant once they have
     /// grown to the largest document parsed).
     pub fn capacity_bytes(&self) -> usize {
-        self.indexes.capacity() * 4
+        (self.indexes.capacity() + self.escape_blocks.capacity()) * 4
             + self.tape.capacity() * 16
             + self.strings.capacity()
+            + self.bits.capacity() * 8
             + self.stack.capacity() * std::mem::size_of::<Frame>()
     }
 
@@ -426,21 +453,32 @@ impl Parser {
     }
 
     /// Check that `input` is one valid JSON document without building a tape.
+    /// Reports the same error as [`Parser::parse`] would.
     pub fn validate(&mut self, input: &[u8]) -> Result<(), JsonError> {
-        index(input, &mut self.indexes, self.max_size)?;
-        let mut sink = CheckSink {
-            scratch: &mut self.strings,
-        };
-        walk(
-            &mut sink,
+        index_with(
             input,
-            &self.indexes,
-            0,
-            false,
-            &mut self.stack,
-            self.max_depth,
-        )
-        .map(drop)
+            &mut self.indexes,
+            self.max_size,
+            Some(&mut self.escape_blocks),
+        )?;
+        let walked = if grammar_ok(input, &self.indexes, self.max_depth, &mut self.bits) {
+            Ok(0)
+        } else {
+            walk(
+                &mut CheckSink,
+                input,
+                &self.indexes,
+                0,
+                false,
+                &mut self.stack,
+                self.max_depth,
+            )
+        };
+        // The walk skipped the escapes; `parse` meets a bad one before any
+        // grammar error that comes after it.
+        let limit = walked.as_ref().map_or_else(|e| e.offset, |_| input.len());
+        check_escapes(input, &self.escape_blocks, limit)?;
+        walked.map(drop)
     }
 
     /// Run stage 1 and validate `input` fully, keeping the structural index

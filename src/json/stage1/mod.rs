@@ -152,7 +152,7 @@ pub(crate) fn opaque(x: u64) -> u64 {
 }
 
 /// State carried from one block to the next.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Default)]
 pub(crate) struct State {
     /// 1 when the first byte of the next block is escaped.
     prev_escaped: u64,
@@ -171,6 +171,11 @@ pub(crate) struct State {
     pub utf8_checked: bool,
     /// After the call: the SIMD checker found invalid UTF-8.
     pub utf8_bad: bool,
+    /// Set by the caller: append to [`State::escape_blocks`].
+    pub record_escapes: bool,
+    /// Offsets of the blocks that hold a backslash, when recorded (for
+    /// `string::check_escapes`).
+    pub escape_blocks: Vec<u32>,
 }
 
 impl State {
@@ -201,6 +206,9 @@ unsafe fn block<I: Isa>(st: &mut State, u: &mut I::Utf8, p: *const u8, base: usi
         st.prev_escaped = 0;
         e
     } else {
+        if st.record_escapes {
+            st.escape_blocks.push(base as u32);
+        }
         let potential = bs & !st.prev_escaped;
         let codes = ((potential << 1) | ODD).wrapping_sub(potential) ^ ODD;
         let e = codes ^ (bs | st.prev_escaped);
