@@ -25,13 +25,19 @@ fn terminated(input: &[u8], end: usize) -> bool {
     input.get(end).is_none_or(|&b| scalar::is_terminator(b))
 }
 
-/// True if the `N` bytes at `p` are `word` (a fixed-size compare, no call).
+/// True if the `N` bytes at `p` are `word` (a fixed-size compare, no
+/// `memcmp` call).
 #[inline(always)]
-fn is_word<const N: usize>(input: &[u8], p: usize, word: &[u8; N]) -> bool {
+pub(crate) fn word_at<const N: usize>(input: &[u8], p: usize, word: &[u8; N]) -> bool {
     input
         .get(p..p + N)
         .is_some_and(|w| <[u8; N]>::try_from(w).is_ok_and(|w| w == *word))
-        && terminated(input, p + N)
+}
+
+/// [`word_at`], followed by a terminator.
+#[inline(always)]
+fn is_word<const N: usize>(input: &[u8], p: usize, word: &[u8; N]) -> bool {
+    word_at(input, p, word) && terminated(input, p + N)
 }
 
 /// True if the scalar (not a string or container) starting at `p` is valid.

@@ -256,23 +256,23 @@ unsafe fn flatten(out: &mut Vec<u32>, base: u32, mut bits: u64) {
     unsafe {
         let q = out.as_mut_ptr().add(len);
         for k in 0..8 {
-            *q.add(k) = base + bits.trailing_zeros();
+            *q.add(k) = opaque((base + bits.trailing_zeros()) as u64) as u32;
             bits &= bits.wrapping_sub(1);
         }
         if n > 8 {
             for k in 8..16 {
-                *q.add(k) = base + bits.trailing_zeros();
+                *q.add(k) = opaque((base + bits.trailing_zeros()) as u64) as u32;
                 bits &= bits.wrapping_sub(1);
             }
             let mut k = 16;
             while bits != 0 {
-                *q.add(k) = base + bits.trailing_zeros();
+                *q.add(k) = opaque((base + bits.trailing_zeros()) as u64) as u32;
                 bits &= bits.wrapping_sub(1);
-                *q.add(k + 1) = base + bits.trailing_zeros();
+                *q.add(k + 1) = opaque((base + bits.trailing_zeros()) as u64) as u32;
                 bits &= bits.wrapping_sub(1);
-                *q.add(k + 2) = base + bits.trailing_zeros();
+                *q.add(k + 2) = opaque((base + bits.trailing_zeros()) as u64) as u32;
                 bits &= bits.wrapping_sub(1);
-                *q.add(k + 3) = base + bits.trailing_zeros();
+                *q.add(k + 3) = opaque((base + bits.trailing_zeros()) as u64) as u32;
                 bits &= bits.wrapping_sub(1);
                 k += 4;
             }
