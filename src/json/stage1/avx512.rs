@@ -1,5 +1,7 @@
 //! AVX-512BW vocabulary: one 64-byte register per block, mask registers give
-//! the 64-bit masks directly; `pclmulqdq` for prefix-xor.
+//! the 64-bit masks directly; `pclmulqdq` for prefix-xor. UTF-8 is checked
+//! by the AVX2 checker (every AVX-512F CPU has AVX2; AVX-512F implies AVX2
+//! in `target_feature`, so the checker inlines into this kernel).
 
 use std::arch::x86_64::*;
 
@@ -10,7 +12,7 @@ use super::{Isa, Masks, State};
 pub(crate) struct Avx512;
 
 impl Isa for Avx512 {
-    type Utf8 = super::NoUtf8;
+    type Utf8 = super::avx2::Utf8Avx2;
 
     #[target_feature(enable = "avx512f,avx512bw")]
     #[inline]
@@ -48,8 +50,8 @@ impl Isa for Avx512 {
 /// Stage 1 with the AVX-512BW vocabulary.
 ///
 /// # Safety
-/// The CPU supports AVX-512F, AVX-512BW and PCLMULQDQ.
-#[target_feature(enable = "avx512f,avx512bw,pclmulqdq")]
+/// The CPU supports AVX-512F, AVX-512BW, PCLMULQDQ, POPCNT and BMI1/2.
+#[target_feature(enable = "avx512f,avx512bw,pclmulqdq,popcnt,bmi1,bmi2")]
 pub(crate) unsafe fn stage1(st: &mut State, input: &[u8], base: usize, out: &mut Vec<u32>) {
     // SAFETY: features enabled on this function (caller's contract).
     unsafe { super::run::<Avx512>(st, input, base, out) }

@@ -23,7 +23,8 @@
 //!
 //! Invariants checked per block: `ctrl & S == 0` (no raw control byte in a
 //! string); at the end the string carry is 0 (every string closed). UTF-8 is
-//! validated in the same pass by the ISA's [`Utf8Check`] (AVX2), or else by
+//! validated in the same pass by the ISA's [`Utf8Check`] (SSE4.2, AVX2; AVX-512
+//! uses the AVX2 checker), or else (NEON, scalar) by
 //! [`crate::json::utf8`] from the first block that holds a non-ASCII byte.
 
 pub(crate) mod dispatch;
@@ -37,6 +38,8 @@ pub(crate) mod avx512;
 pub(crate) mod neon;
 #[cfg(target_arch = "x86_64")]
 pub(crate) mod sse42;
+#[cfg(target_arch = "x86_64")]
+pub(crate) mod utf8_classes;
 
 /// Bit masks of one 64-byte block; bit `i` describes byte `i`.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
