@@ -60,7 +60,8 @@ pub(crate) fn grammar_ok(input: &[u8], idx: &[u32], max_depth: usize, bits: &mut
     if n == 0 {
         return false;
     }
-    let words = max_depth / 64 + 1;
+    // Depth never exceeds the number of structurals, whatever the limit.
+    let words = max_depth.min(n) / 64 + 1;
     if bits.len() < words {
         bits.resize(words, 0);
     }
@@ -187,6 +188,17 @@ mod tests {
         assert_eq!(fast_verdict(d.as_bytes()), Some(true));
         let bad = d.replacen("]}", "}}", 1);
         assert_eq!(fast_verdict(bad.as_bytes()), Some(false));
+    }
+
+    /// A huge configured limit must not size the bit stack.
+    #[test]
+    fn unbounded_depth_limit_allocates_by_input() {
+        let d = "[".repeat(200) + &"]".repeat(200);
+        let mut idx = Vec::new();
+        index(d.as_bytes(), &mut idx, usize::MAX).unwrap();
+        let mut bits = Vec::new();
+        assert!(grammar_ok(d.as_bytes(), &idx, usize::MAX, &mut bits));
+        assert!(bits.len() <= 401 / 64 + 1);
     }
 
     #[test]
