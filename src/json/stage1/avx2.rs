@@ -3,7 +3,7 @@
 
 use std::arch::x86_64::*;
 
-use super::{Isa, Masks, State, Utf8Check, opaque};
+use super::{Isa, Masks, SkipMasks, State, Utf8Check, opaque};
 
 /// The AVX2 vocabulary.
 pub(crate) struct Avx2;
@@ -45,6 +45,13 @@ fn half(v: __m256i) -> [u32; 6] {
     ]
 }
 
+/// Movemask of `v == c` (bit `i` ↔ byte `i`).
+#[target_feature(enable = "avx2")]
+#[inline]
+fn eq_mask(v: __m256i, c: u8) -> u32 {
+    _mm256_movemask_epi8(_mm256_cmpeq_epi8(v, _mm256_set1_epi8(c as i8))) as u32
+}
+
 impl Isa for Avx2 {
     type Utf8 = Utf8Avx2;
 
@@ -74,6 +81,25 @@ impl Isa for Avx2 {
     #[inline]
     unsafe fn prefix_xor(x: u64) -> u64 {
         prefix_xor_clmul(x)
+    }
+
+    #[target_feature(enable = "avx2")]
+    #[inline]
+    unsafe fn skip_masks(p: *const u8, open: u8) -> SkipMasks {
+        // SAFETY: `p` readable for 64 bytes (trait contract); unaligned loads.
+        let (lo, hi) = unsafe {
+            (
+                _mm256_loadu_si256(p.cast()),
+                _mm256_loadu_si256(p.add(32).cast()),
+            )
+        };
+        let j = |c: u8| opaque(eq_mask(lo, c) as u64 | (eq_mask(hi, c) as u64) << 32);
+        SkipMasks {
+            backslash: j(b'\\'),
+            quote: j(b'"'),
+            open: j(open),
+            close: j(open + 2),
+        }
     }
 }
 

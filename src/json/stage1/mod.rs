@@ -55,6 +55,20 @@ pub(crate) struct Masks {
     pub non_ascii: u64,
 }
 
+/// The masks the container skipper ([`crate::json::skip`]) needs of one
+/// 64-byte block: backslashes, quotes, and one kind of bracket.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct SkipMasks {
+    /// `\`
+    pub backslash: u64,
+    /// `"`
+    pub quote: u64,
+    /// the opening bracket asked for (`{` or `[`)
+    pub open: u64,
+    /// its closing bracket (`open + 2`: `}` or `]`)
+    pub close: u64,
+}
+
 /// A SIMD UTF-8 checker run inside the stage-1 pass (Keiser & Lemire 2021).
 ///
 /// The generic body calls [`Utf8Check::block`] on every 64-byte block that
@@ -122,6 +136,33 @@ pub(crate) trait Isa {
     /// # Safety
     /// The CPU supports the ISA.
     unsafe fn prefix_xor(x: u64) -> u64;
+    /// Backslash, quote, `open` and `open + 2` masks of the 64 bytes at `p`
+    /// (`open` is `{` or `[`). The default derives them from [`Isa::masks`]
+    /// and tests each operator byte; SIMD ISAs override it with four compares.
+    ///
+    /// # Safety
+    /// `p` is valid for 64 byte reads and the CPU supports the ISA.
+    #[inline(always)]
+    unsafe fn skip_masks(p: *const u8, open: u8) -> SkipMasks {
+        // SAFETY: forwarded contract.
+        let m = unsafe { Self::masks(p) };
+        let (mut o, mut c) = (0u64, 0u64);
+        let mut ops = m.op;
+        while ops != 0 {
+            let i = ops.trailing_zeros();
+            // SAFETY: `i < 64` and `p` is readable for 64 bytes.
+            let b = unsafe { *p.add(i as usize) };
+            o |= ((b == open) as u64) << i;
+            c |= ((b == open + 2) as u64) << i;
+            ops &= ops - 1;
+        }
+        SkipMasks {
+            backslash: m.backslash,
+            quote: m.quote,
+            open: o,
+            close: c,
+        }
+    }
 }
 
 const ODD: u64 = 0xAAAA_AAAA_AAAA_AAAA;
@@ -149,6 +190,23 @@ pub(crate) fn opaque(x: u64) -> u64 {
     {
         x
     }
+}
+
+/// The escaped bytes of a block with backslashes `bs`, given the carried
+/// "first byte is escaped" bit `*prev` (0 or 1), which it updates (the
+/// formula of [`block`]; Langdale & Lemire 2019, §3.1.1).
+#[inline(always)]
+pub(crate) fn escaped(bs: u64, prev: &mut u64) -> u64 {
+    if bs == 0 {
+        let e = *prev;
+        *prev = 0;
+        return e;
+    }
+    let potential = bs & !*prev;
+    let codes = ((potential << 1) | ODD).wrapping_sub(potential) ^ ODD;
+    let e = codes ^ (bs | *prev);
+    *prev = (codes & bs) >> 63;
+    e
 }
 
 /// State carried from one block to the next.

@@ -1,0 +1,121 @@
+//! Skip a JSON value without a structural index.
+//!
+//! [`super::get`] follows a pointer by skipping whole sibling values. A
+//! string is skipped by scanning for its closing quote ([`string_end`]), a
+//! number or literal by scanning to the next operator or whitespace byte. A
+//! container is skipped by [`container`] with bracket counting over 64-byte
+//! blocks: the scheme of simdjson's On-Demand front end and of sonic-rs
+//! (Keiser & Lemire, *On-Demand JSON: A Better Way to Parse Documents?*,
+//! Software: Practice and Experience 54(6), 2024), built from the stage-1
+//! string masks of Langdale & Lemire, *Parsing Gigabytes of JSON per
+//! Second* (VLDB Journal 28(6), 2019), §3.1.
+//!
+//! Per block, with `B`, `Q`, `O`, `C` the backslash, quote, opening and
+//! closing masks of the container's own bracket kind (`{`/`}` or `[`/`]`;
+//! in a well-formed document brackets of the other kind balance among
+//! themselves, so they need not be counted):
+//!
+//! - `E = escaped(B, carry)` as in stage 1; `Q' = Q & !E`;
+//! - `S = prefix_xor(Q') ^ s` (inside strings; `s` the carried string state),
+//!   computed only when `O | C != 0`: otherwise the block only flips `s` when
+//!   `popcnt(Q')` is odd;
+//! - `O' = O & !S`, `C' = C & !S`; with `d` the depth before the block
+//!   (`d >= 1`: the opening bracket itself counts), the block can hold the
+//!   matching close only if `popcnt(C') >= d`. Then the close bits are
+//!   walked in order, and the `k`-th one (1-based) at bit `i` closes the
+//!   container iff `d + popcnt(O' & (2^i - 1)) == k`. Otherwise
+//!   `d += popcnt(O') - popcnt(C')`, which stays `>= 1`.
+//!
+//! The skipper starts on the byte after the opening bracket, which is outside
+//! any string and not escaped, so the carries start at 0. The last partial
+//! block is copied into a block of spaces, so no read goes past the input.
+//! It trusts the document (it checks neither the grammar nor the UTF-8 of
+//! what it skips) but on malformed or truncated input it still ends, in
+//! bounds: with the offset of some bracket, or with an error.
+
+use super::error::{JsonError, JsonErrorKind};
+use super::stage1::{Isa, escaped, scalar};
+use super::string::string_end;
+
+/// Offset just past the bracket that closes the container opened at `pos`.
+///
+/// # Safety
+/// `input[pos]` is `{` or `[`, and the CPU supports `I`.
+#[inline(always)]
+pub(crate) unsafe fn container<I: Isa>(input: &[u8], pos: usize) -> Result<usize, JsonError> {
+    let open = input[pos];
+    let mut i = pos + 1;
+    let mut depth = 1u64;
+    let mut prev_escaped = 0u64;
+    let mut prev_in_string = 0u64;
+    let mut pad = [b' '; 64];
+    while i < input.len() {
+        let p = if i + 64 <= input.len() {
+            // SAFETY: `i + 64 <= input.len()`.
+            unsafe { input.as_ptr().add(i) }
+        } else {
+            pad[..input.len() - i].copy_from_slice(&input[i..]);
+            pad.as_ptr()
+        };
+        // SAFETY: `p` is readable for 64 bytes (checked or the pad); ISA
+        // supported (contract).
+        let m = unsafe { I::skip_masks(p, open) };
+        let quote = m.quote & !escaped(m.backslash, &mut prev_escaped);
+        if m.open | m.close == 0 {
+            prev_in_string ^= ((quote.count_ones() & 1) as u64).wrapping_neg();
+        } else {
+            // SAFETY: ISA supported (contract).
+            let in_string = unsafe { I::prefix_xor(quote) } ^ prev_in_string;
+            prev_in_string = ((in_string as i64) >> 63) as u64;
+            let opens = m.open & !in_string;
+            let mut closes = m.close & !in_string;
+            let n = closes.count_ones() as u64;
+            if n >= depth {
+                let mut k = 0u64;
+                while closes != 0 {
+                    let bit = closes.trailing_zeros();
+                    k += 1;
+                    if depth + (opens & ((1u64 << bit) - 1)).count_ones() as u64 == k {
+                        return Ok(i + bit as usize + 1);
+                    }
+                    closes &= closes - 1;
+                }
+            }
+            depth = depth + opens.count_ones() as u64 - n;
+        }
+        i += 64;
+    }
+    let kind = if prev_in_string != 0 {
+        JsonErrorKind::UnclosedString
+    } else {
+        JsonErrorKind::UnexpectedEnd
+    };
+    Err(JsonError::new(kind, input.len()))
+}
+
+/// Offset just past the value that starts at `pos` (a non-whitespace byte).
+///
+/// # Safety
+/// `pos < input.len()` and the CPU supports `I`.
+#[inline(always)]
+pub(crate) unsafe fn value<I: Isa>(input: &[u8], pos: usize) -> Result<usize, JsonError> {
+    match input[pos] {
+        // SAFETY: `input[pos]` is a bracket; ISA supported (contract).
+        b'{' | b'[' => unsafe { container::<I>(input, pos) },
+        b'"' => {
+            let e = string_end(input, pos + 1);
+            if e >= input.len() {
+                return Err(JsonError::new(JsonErrorKind::UnclosedString, pos));
+            }
+            Ok(e + 1)
+        }
+        b'}' | b']' | b',' | b':' => Err(JsonError::new(JsonErrorKind::UnexpectedChar, pos)),
+        _ => {
+            let mut e = pos + 1;
+            while e < input.len() && !scalar::is_terminator(input[e]) {
+                e += 1;
+            }
+            Ok(e)
+        }
+    }
+}
