@@ -143,11 +143,11 @@ unsafe fn walk<'a, I: Isa>(s: &'a [u8], pointer: &str) -> Result<Option<Raw<'a>>
     let mut scratch = Vec::new();
     for raw in tokens.into_iter().flatten() {
         let token = unescape_token(raw);
-        // SAFETY (both arms): `s[pos]` is the bracket matched on; ISA
-        // supported (contract).
         let next = match s[pos] {
+            // SAFETY: `s[pos] == b'{'`; ISA supported (contract).
             b'{' => unsafe { member::<I>(s, pos, token.as_bytes(), &mut scratch)? },
             b'[' => match parse_index(&token) {
+                // SAFETY: `s[pos] == b'['`; ISA supported (contract).
                 Some(want) => unsafe { element::<I>(s, pos, want)? },
                 None => None,
             },
