@@ -37,6 +37,53 @@ use super::error::{JsonError, JsonErrorKind};
 use super::stage1::{Isa, escaped, scalar};
 use super::string::string_end;
 
+/// Bracket-counting state carried from one block to the next.
+struct Counter {
+    /// Unclosed brackets of the container's kind, the container's own included.
+    depth: u64,
+    /// 1 when the next block's first byte is escaped.
+    prev_escaped: u64,
+    /// All ones when the next block starts inside a string.
+    prev_in_string: u64,
+}
+
+impl Counter {
+    /// Count one block; the bit of the container's closing bracket if the
+    /// block holds it.
+    ///
+    /// # Safety
+    /// `p` is readable for 64 bytes and the CPU supports `I`.
+    #[inline(always)]
+    unsafe fn block<I: Isa>(&mut self, p: *const u8, open: u8) -> Option<u32> {
+        // SAFETY: forwarded contract.
+        let m = unsafe { I::skip_masks(p, open) };
+        let quote = m.quote & !escaped(m.backslash, &mut self.prev_escaped);
+        if m.open | m.close == 0 {
+            self.prev_in_string ^= ((quote.count_ones() & 1) as u64).wrapping_neg();
+            return None;
+        }
+        // SAFETY: ISA supported (contract).
+        let in_string = unsafe { I::prefix_xor(quote) } ^ self.prev_in_string;
+        self.prev_in_string = ((in_string as i64) >> 63) as u64;
+        let opens = m.open & !in_string;
+        let mut closes = m.close & !in_string;
+        let n = closes.count_ones() as u64;
+        if n >= self.depth {
+            let mut k = 0u64;
+            while closes != 0 {
+                let bit = closes.trailing_zeros();
+                k += 1;
+                if self.depth + (opens & ((1u64 << bit) - 1)).count_ones() as u64 == k {
+                    return Some(bit);
+                }
+                closes &= closes - 1;
+            }
+        }
+        self.depth = self.depth + opens.count_ones() as u64 - n;
+        None
+    }
+}
+
 /// Offset just past the bracket that closes the container opened at `pos`.
 ///
 /// # Safety
@@ -44,48 +91,28 @@ use super::string::string_end;
 #[inline(always)]
 pub(crate) unsafe fn container<I: Isa>(input: &[u8], pos: usize) -> Result<usize, JsonError> {
     let open = input[pos];
+    let mut c = Counter {
+        depth: 1,
+        prev_escaped: 0,
+        prev_in_string: 0,
+    };
     let mut i = pos + 1;
-    let mut depth = 1u64;
-    let mut prev_escaped = 0u64;
-    let mut prev_in_string = 0u64;
-    let mut pad = [b' '; 64];
-    while i < input.len() {
-        let p = if i + 64 <= input.len() {
-            // SAFETY: `i + 64 <= input.len()`.
-            unsafe { input.as_ptr().add(i) }
-        } else {
-            pad[..input.len() - i].copy_from_slice(&input[i..]);
-            pad.as_ptr()
-        };
-        // SAFETY: `p` is readable for 64 bytes (checked or the pad); ISA
-        // supported (contract).
-        let m = unsafe { I::skip_masks(p, open) };
-        let quote = m.quote & !escaped(m.backslash, &mut prev_escaped);
-        if m.open | m.close == 0 {
-            prev_in_string ^= ((quote.count_ones() & 1) as u64).wrapping_neg();
-        } else {
-            // SAFETY: ISA supported (contract).
-            let in_string = unsafe { I::prefix_xor(quote) } ^ prev_in_string;
-            prev_in_string = ((in_string as i64) >> 63) as u64;
-            let opens = m.open & !in_string;
-            let mut closes = m.close & !in_string;
-            let n = closes.count_ones() as u64;
-            if n >= depth {
-                let mut k = 0u64;
-                while closes != 0 {
-                    let bit = closes.trailing_zeros();
-                    k += 1;
-                    if depth + (opens & ((1u64 << bit) - 1)).count_ones() as u64 == k {
-                        return Ok(i + bit as usize + 1);
-                    }
-                    closes &= closes - 1;
-                }
-            }
-            depth = depth + opens.count_ones() as u64 - n;
+    while i + 64 <= input.len() {
+        // SAFETY: `i + 64 <= input.len()`; ISA supported (contract).
+        if let Some(bit) = unsafe { c.block::<I>(input.as_ptr().add(i), open) } {
+            return Ok(i + bit as usize + 1);
         }
         i += 64;
     }
-    let kind = if prev_in_string != 0 {
+    if i < input.len() {
+        let mut pad = [b' '; 64];
+        pad[..input.len() - i].copy_from_slice(&input[i..]);
+        // SAFETY: `pad` is 64 bytes; ISA supported (contract).
+        if let Some(bit) = unsafe { c.block::<I>(pad.as_ptr(), open) } {
+            return Ok(i + bit as usize + 1);
+        }
+    }
+    let kind = if c.prev_in_string != 0 {
         JsonErrorKind::UnclosedString
     } else {
         JsonErrorKind::UnexpectedEnd
