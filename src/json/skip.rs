@@ -67,6 +67,18 @@ impl Counter {
         self.prev_in_string = ((in_string as i64) >> 63) as u64;
         let opens = m.open & !in_string;
         let mut closes = m.close & !in_string;
+        // Brackets that alternate (open, close, open, …, or from a close
+        // when depth >= 2) keep the depth within one of where it started, so
+        // cannot close the container: one prefix-xor and no branch per
+        // bracket (arrays of small arrays, e.g. coordinate pairs).
+        let x = opens | closes;
+        let first_close = closes & x.wrapping_neg() != 0;
+        // SAFETY: ISA supported (contract).
+        let inside = unsafe { I::prefix_xor(x) } ^ (first_close as u64).wrapping_neg();
+        if opens == x & inside && self.depth > first_close as u64 {
+            self.depth = self.depth - first_close as u64 + (inside >> 63);
+            return None;
+        }
         let n = closes.count_ones() as u64;
         if n >= self.depth {
             let mut k = 0u64;
