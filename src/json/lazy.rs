@@ -104,7 +104,16 @@ unsafe fn member<I: Isa>(
     }
 }
 
+/// Elements shorter than this are not skipped one by one: the rest of the
+/// array goes to the comma scan ([`skip::commas`]), whose cost is per block,
+/// not per element.
+const SMALL: usize = 128;
+
 /// The start of element `want` of the array opened at `arr`.
+///
+/// Large elements are skipped one by one (bracket counting of one kind,
+/// [`skip::container`]); at the first small one the rest of the way is a
+/// comma scan.
 ///
 /// # Safety
 /// `s[arr] == b'['` and the CPU supports `I`.
@@ -114,9 +123,18 @@ unsafe fn element<I: Isa>(s: &[u8], arr: usize, want: usize) -> Result<Option<us
     if s[p] == b']' {
         return Ok(None);
     }
-    for _ in 0..want {
+    for k in 0..want {
         // SAFETY: `p < s.len()` (from `tok`); ISA supported (contract).
         let e = unsafe { skip::value::<I>(s, p)? };
+        if e - p < SMALL {
+            // `e` is just past element `k`: on the array's top level, outside
+            // strings, `want - k` commas before element `want`.
+            // SAFETY: ISA supported (contract).
+            return match unsafe { skip::commas::<I>(s, e, want - k)? } {
+                Some(after_comma) => tok(s, after_comma).map(Some),
+                None => Ok(None),
+            };
+        }
         match next_member(s, e, b']')? {
             Some(n) => p = n,
             None => return Ok(None),

@@ -124,12 +124,165 @@ pub(crate) unsafe fn container<I: Isa>(input: &[u8], pos: usize) -> Result<usize
             return Ok(i + bit as usize + 1);
         }
     }
-    let kind = if c.prev_in_string != 0 {
+    Err(end_error(input.len(), c.prev_in_string))
+}
+
+/// What one block of an array scan found.
+enum Step {
+    /// Neither the comma looked for nor the array's end.
+    More,
+    /// The comma looked for, at this bit.
+    Comma(u32),
+    /// The array ends in this block, before the comma looked for.
+    Closed,
+}
+
+/// Array-scan state carried from one block to the next.
+struct Commas {
+    /// Unclosed brackets (any kind) inside the array.
+    depth: u64,
+    /// Top-level commas still to pass (`>= 1`).
+    left: u64,
+    /// 1 when the next block's first byte is escaped.
+    prev_escaped: u64,
+    /// All ones when the next block starts inside a string.
+    prev_in_string: u64,
+}
+
+impl Commas {
+    /// Scan one block.
+    ///
+    /// # Safety
+    /// `p` is readable for 64 bytes and the CPU supports `I`.
+    #[inline(always)]
+    unsafe fn block<I: Isa>(&mut self, p: *const u8) -> Step {
+        // SAFETY: forwarded contract.
+        let m = unsafe { I::skip_masks(p, b'[') };
+        let quote = m.quote & !escaped(m.backslash, &mut self.prev_escaped);
+        // SAFETY: ISA supported (contract).
+        let in_string = unsafe { I::prefix_xor(quote) } ^ self.prev_in_string;
+        self.prev_in_string = ((in_string as i64) >> 63) as u64;
+        let opens = m.any_open & !in_string;
+        let closes = m.any_close & !in_string;
+        let commas = m.comma & !in_string;
+        let x = opens | closes;
+        let mut closed = false;
+        let top = if x == 0 {
+            commas & ((self.depth == 0) as u64).wrapping_neg()
+        } else {
+            // Alternating brackets (as in `Counter::block`) keep the depth
+            // in `base ..= base + 1`; when `base == 0` (arrays of flat arrays
+            // or objects) the depth-1 stretches are the prefix-xor of the
+            // brackets, as strings are of the quotes.
+            let first_close = closes & x.wrapping_neg() != 0;
+            // SAFETY: ISA supported (contract).
+            let inside = unsafe { I::prefix_xor(x) } ^ (first_close as u64).wrapping_neg();
+            if opens == x & inside && self.depth >= first_close as u64 {
+                let base = self.depth - first_close as u64;
+                self.depth = base + (inside >> 63);
+                commas & !inside & ((base == 0) as u64).wrapping_neg()
+            } else {
+                let (top, c) = self.walk(opens, closes, commas);
+                closed = c;
+                top
+            }
+        };
+        let n = top.count_ones() as u64;
+        if n >= self.left {
+            let mut t = top;
+            for _ in 1..self.left {
+                t &= t - 1;
+            }
+            return Step::Comma(t.trailing_zeros());
+        }
+        if closed {
+            return Step::Closed;
+        }
+        self.left -= n;
+        Step::More
+    }
+
+    /// Follow the depth bracket by bracket; the top-level commas (before the
+    /// array's end) and whether the array ends in the block.
+    #[inline(always)]
+    fn walk(&mut self, opens: u64, closes: u64, commas: u64) -> (u64, bool) {
+        let mut top = 0;
+        let mut done = 0u64;
+        let mut x = opens | closes;
+        while x != 0 {
+            let bit = x & x.wrapping_neg();
+            if self.depth == 0 {
+                top |= commas & (bit - 1) & !done;
+            }
+            if opens & bit != 0 {
+                self.depth += 1;
+            } else if self.depth == 0 {
+                return (top, true);
+            } else {
+                self.depth -= 1;
+            }
+            done |= bit | (bit - 1);
+            x &= x - 1;
+        }
+        if self.depth == 0 {
+            top |= commas & !done;
+        }
+        (top, false)
+    }
+}
+
+/// Offset just past the `want`-th comma (`want >= 1`) at the top level of
+/// an array, scanning from `from`, or `None` when the array ends first.
+/// `from` is on the array's top level and outside any string: just after its
+/// `[` or just after one of its elements.
+///
+/// Blocks in which the depth stays within one level with alternating
+/// brackets take the prefix-xor shortcut; others follow the brackets one
+/// by one. Either way no element is skipped on its own, so a long array of
+/// small elements costs a few operations per 64 bytes, not per element.
+///
+/// # Safety
+/// The CPU supports `I`.
+#[inline(always)]
+pub(crate) unsafe fn commas<I: Isa>(
+    input: &[u8],
+    from: usize,
+    want: usize,
+) -> Result<Option<usize>, JsonError> {
+    let mut c = Commas {
+        depth: 0,
+        left: want as u64,
+        prev_escaped: 0,
+        prev_in_string: 0,
+    };
+    let mut i = from;
+    let mut pad = [b' '; 64];
+    while i < input.len() {
+        let p = if i + 64 <= input.len() {
+            // SAFETY: `i + 64 <= input.len()`.
+            unsafe { input.as_ptr().add(i) }
+        } else {
+            pad[..input.len() - i].copy_from_slice(&input[i..]);
+            pad.as_ptr()
+        };
+        // SAFETY: `p` is readable for 64 bytes; ISA supported (contract).
+        match unsafe { c.block::<I>(p) } {
+            Step::More => i += 64,
+            Step::Comma(bit) => return Ok(Some(i + bit as usize + 1)),
+            Step::Closed => return Ok(None),
+        }
+    }
+    Err(end_error(input.len(), c.prev_in_string))
+}
+
+/// The error for a text that ends inside a container.
+fn end_error(len: usize, prev_in_string: u64) -> JsonError {
+    let kind = if prev_in_string != 0 {
         JsonErrorKind::UnclosedString
     } else {
         JsonErrorKind::UnexpectedEnd
     };
-    Err(JsonError::new(kind, input.len()))
+    JsonError::new(kind, len)
 }
 
 /// Offset just past the value that starts at `pos` (a non-whitespace byte).

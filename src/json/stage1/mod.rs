@@ -55,8 +55,9 @@ pub(crate) struct Masks {
     pub non_ascii: u64,
 }
 
-/// The masks the container skipper ([`crate::json::skip`]) needs of one
-/// 64-byte block: backslashes, quotes, and one kind of bracket.
+/// The masks the skipper ([`crate::json::skip`]) needs of one 64-byte
+/// block. It is inlined into its callers, so a field they leave unread
+/// costs nothing.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub(crate) struct SkipMasks {
     /// `\`
@@ -67,6 +68,12 @@ pub(crate) struct SkipMasks {
     pub open: u64,
     /// its closing bracket (`open + 2`: `}` or `]`)
     pub close: u64,
+    /// `{` or `[`
+    pub any_open: u64,
+    /// `}` or `]`
+    pub any_close: u64,
+    /// `,`
+    pub comma: u64,
 }
 
 /// A SIMD UTF-8 checker run inside the stage-1 pass (Keiser & Lemire 2021).
@@ -136,9 +143,9 @@ pub(crate) trait Isa {
     /// # Safety
     /// The CPU supports the ISA.
     unsafe fn prefix_xor(x: u64) -> u64;
-    /// Backslash, quote, `open` and `open + 2` masks of the 64 bytes at `p`
-    /// (`open` is `{` or `[`). The default derives them from [`Isa::masks`]
-    /// and tests each operator byte; SIMD ISAs override it with four compares.
+    /// The [`SkipMasks`] of the 64 bytes at `p` (`open` is `{` or `[`).
+    /// The default derives them from [`Isa::masks`] and tests each operator
+    /// byte; SIMD ISAs override it with one compare per mask.
     ///
     /// # Safety
     /// `p` is valid for 64 byte reads and the CPU supports the ISA.
@@ -146,22 +153,24 @@ pub(crate) trait Isa {
     unsafe fn skip_masks(p: *const u8, open: u8) -> SkipMasks {
         // SAFETY: forwarded contract.
         let m = unsafe { Self::masks(p) };
-        let (mut o, mut c) = (0u64, 0u64);
+        let mut r = SkipMasks {
+            backslash: m.backslash,
+            quote: m.quote,
+            ..SkipMasks::default()
+        };
         let mut ops = m.op;
         while ops != 0 {
             let i = ops.trailing_zeros();
             // SAFETY: `i < 64` and `p` is readable for 64 bytes.
             let b = unsafe { *p.add(i as usize) };
-            o |= ((b == open) as u64) << i;
-            c |= ((b == open + 2) as u64) << i;
+            r.open |= ((b == open) as u64) << i;
+            r.close |= ((b == open + 2) as u64) << i;
+            r.any_open |= ((b | 0x20 == b'{') as u64) << i;
+            r.any_close |= ((b | 0x20 == b'}') as u64) << i;
+            r.comma |= ((b == b',') as u64) << i;
             ops &= ops - 1;
         }
-        SkipMasks {
-            backslash: m.backslash,
-            quote: m.quote,
-            open: o,
-            close: c,
-        }
+        r
     }
 }
 
