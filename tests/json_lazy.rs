@@ -131,6 +131,34 @@ fn escape_runs_across_blocks() {
     }
 }
 
+/// Arrays whose elements straddle the size at which `get` switches from
+/// skipping elements one by one to the comma scan, and the 64-byte block.
+#[test]
+fn arrays_of_mixed_element_sizes() {
+    let mut elems = Vec::new();
+    for n in [0usize, 1, 63, 64, 127, 128, 129, 300] {
+        elems.push(SValue::String("x],".repeat(n / 3)));
+        elems.push(serde_json::json!([n, {"a": [1, 2, {"b": ",]"}], "c": "x".repeat(n)}]));
+        elems.push(serde_json::json!(n));
+        elems.push(serde_json::json!({"k": vec![n; n / 16], "q": [[n], [[n]]]}));
+    }
+    let v = serde_json::json!({"arr": elems.clone(), "tail": [{"x": 1}, elems]});
+    for pretty in [false, true] {
+        for pad in [0, 33] {
+            let mut text = vec![b' '; pad];
+            text.extend(
+                if pretty {
+                    serde_json::to_vec_pretty(&v)
+                } else {
+                    serde_json::to_vec(&v)
+                }
+                .unwrap(),
+            );
+            check_doc(&v, &text).unwrap();
+        }
+    }
+}
+
 #[test]
 fn deep_nesting_is_skipped() {
     for depth in [1, 63, 64, 65, 500, 5000] {
