@@ -32,7 +32,6 @@ use super::skip;
 use super::stage1::dispatch::{self, Kernel};
 use super::stage1::{Isa, scalar};
 use super::string::{find_quote_or_backslash, unescape};
-use super::value::{parse_index, unescape_token};
 
 /// Offset of the first non-whitespace byte at or after `i`.
 #[inline(always)]
@@ -150,21 +149,33 @@ unsafe fn element<I: Isa>(s: &[u8], arr: usize, want: usize) -> Result<Option<us
 #[inline(always)]
 unsafe fn walk<'a, I: Isa>(s: &'a [u8], pointer: &str) -> Result<Option<Raw<'a>>, JsonError> {
     let mut pos = tok(s, 0).map_err(|_| JsonError::new(JsonErrorKind::Empty, s.len()))?;
-    let tokens = match pointer {
-        "" => None,
-        p => Some(
-            p.strip_prefix('/')
-                .ok_or(JsonError::new(JsonErrorKind::UnexpectedChar, 0))?
-                .split('/'),
-        ),
-    };
+    let ptr = pointer.as_bytes();
+    if ptr.first().is_some_and(|&b| b != b'/') {
+        return Err(JsonError::new(JsonErrorKind::UnexpectedChar, 0));
+    }
     let mut scratch = Vec::new();
-    for raw in tokens.into_iter().flatten() {
-        let token = unescape_token(raw);
+    let mut decoded = Vec::new();
+    // `slash` is the `/` before the next token.
+    let mut slash = 0;
+    while slash < ptr.len() {
+        let start = slash + 1;
+        let mut end = start;
+        let mut tilde = false;
+        while end < ptr.len() && ptr[end] != b'/' {
+            tilde |= ptr[end] == b'~';
+            end += 1;
+        }
+        slash = end;
+        let token = if tilde {
+            unescape_token(&ptr[start..end], &mut decoded);
+            &decoded[..]
+        } else {
+            &ptr[start..end]
+        };
         let next = match s[pos] {
             // SAFETY: `s[pos] == b'{'`; ISA supported (contract).
-            b'{' => unsafe { member::<I>(s, pos, token.as_bytes(), &mut scratch)? },
-            b'[' => match parse_index(&token) {
+            b'{' => unsafe { member::<I>(s, pos, token, &mut scratch)? },
+            b'[' => match parse_index(token) {
                 // SAFETY: `s[pos] == b'['`; ISA supported (contract).
                 Some(want) => unsafe { element::<I>(s, pos, want)? },
                 None => None,
@@ -179,6 +190,32 @@ unsafe fn walk<'a, I: Isa>(s: &'a [u8], pointer: &str) -> Result<Option<Raw<'a>>
     // SAFETY: `pos < s.len()` (from `tok`); ISA supported (contract).
     let end = unsafe { skip::value::<I>(s, pos)? };
     Ok(Some(Raw(&s[pos..end])))
+}
+
+/// RFC 6901 token decoding into `out`: `~1` is `/`, `~0` is `~` (read left
+/// to right; any other `~` is kept).
+fn unescape_token(t: &[u8], out: &mut Vec<u8>) {
+    out.clear();
+    let mut i = 0;
+    while i < t.len() {
+        match (t[i], t.get(i + 1)) {
+            (b'~', Some(b'0')) => (out.push(b'~'), i += 2),
+            (b'~', Some(b'1')) => (out.push(b'/'), i += 2),
+            (b, _) => (out.push(b), i += 1),
+        };
+    }
+}
+
+/// An RFC 6901 array index: `0` or digits without a leading zero.
+fn parse_index(t: &[u8]) -> Option<usize> {
+    if t.is_empty() || (t.len() > 1 && t[0] == b'0') {
+        return None;
+    }
+    t.iter().try_fold(0usize, |n, &b| {
+        b.is_ascii_digit()
+            .then_some(())
+            .and(n.checked_mul(10)?.checked_add((b - b'0') as usize))
+    })
 }
 
 /// Signature of [`walk`] instantiated for one ISA.

@@ -93,22 +93,15 @@ impl Isa for Avx2 {
                 _mm256_loadu_si256(p.add(32).cast()),
             )
         };
-        let j = |c: u8| opaque(eq_mask(lo, c) as u64 | (eq_mask(hi, c) as u64) << 32);
-        // `[` | 0x20 == `{` and `]` | 0x20 == `}`: one compare for both kinds.
         let (flo, fhi) = (
             _mm256_or_si256(lo, _mm256_set1_epi8(0x20)),
             _mm256_or_si256(hi, _mm256_set1_epi8(0x20)),
         );
-        let f = |c: u8| opaque(eq_mask(flo, c) as u64 | (eq_mask(fhi, c) as u64) << 32);
-        SkipMasks {
-            backslash: j(b'\\'),
-            quote: j(b'"'),
-            open: j(open),
-            close: j(open + 2),
-            any_open: f(b'{'),
-            any_close: f(b'}'),
-            comma: j(b','),
-        }
+        SkipMasks::from_compares(
+            open,
+            |c| opaque(eq_mask(lo, c) as u64 | (eq_mask(hi, c) as u64) << 32),
+            |c| opaque(eq_mask(flo, c) as u64 | (eq_mask(fhi, c) as u64) << 32),
+        )
     }
 }
 

@@ -49,19 +49,12 @@ impl Isa for Avx512 {
     unsafe fn skip_masks(p: *const u8, open: u8) -> SkipMasks {
         // SAFETY: `p` readable for 64 bytes (trait contract); unaligned load.
         let v = unsafe { _mm512_loadu_si512(p.cast()) };
-        let j = |c: u8| _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8(c as i8));
-        // `[` | 0x20 == `{` and `]` | 0x20 == `}`: one compare for both kinds.
         let folded = _mm512_or_si512(v, _mm512_set1_epi8(0x20));
-        let f = |c: u8| _mm512_cmpeq_epi8_mask(folded, _mm512_set1_epi8(c as i8));
-        SkipMasks {
-            backslash: j(b'\\'),
-            quote: j(b'"'),
-            open: j(open),
-            close: j(open + 2),
-            any_open: f(b'{'),
-            any_close: f(b'}'),
-            comma: j(b','),
-        }
+        SkipMasks::from_compares(
+            open,
+            |c| _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8(c as i8)),
+            |c| _mm512_cmpeq_epi8_mask(folded, _mm512_set1_epi8(c as i8)),
+        )
     }
 }
 

@@ -76,6 +76,27 @@ pub(crate) struct SkipMasks {
     pub comma: u64,
 }
 
+impl SkipMasks {
+    /// The masks from `eq(c)` (bytes equal to `c`) and `folded(c)` (bytes
+    /// whose `| 0x20` equals `c`: `[`/`{` for `{`, `]`/`}` for `}`).
+    #[inline(always)]
+    pub(crate) fn from_compares(
+        open: u8,
+        eq: impl Fn(u8) -> u64,
+        folded: impl Fn(u8) -> u64,
+    ) -> SkipMasks {
+        SkipMasks {
+            backslash: eq(b'\\'),
+            quote: eq(b'"'),
+            open: eq(open),
+            close: eq(open + 2),
+            any_open: folded(b'{'),
+            any_close: folded(b'}'),
+            comma: eq(b','),
+        }
+    }
+}
+
 /// A SIMD UTF-8 checker run inside the stage-1 pass (Keiser & Lemire 2021).
 ///
 /// The generic body calls [`Utf8Check::block`] on every 64-byte block that

@@ -75,21 +75,12 @@ impl Isa for Sse42 {
     unsafe fn skip_masks(p: *const u8, open: u8) -> SkipMasks {
         // SAFETY: `p` readable for 64 bytes (trait contract); unaligned loads.
         let v = unsafe { [0, 16, 32, 48].map(|k| _mm_loadu_si128(p.add(k).cast())) };
-        // `[` | 0x20 == `{` and `]` | 0x20 == `}`: one compare for both kinds.
         let folded = v.map(|x| _mm_or_si128(x, _mm_set1_epi8(0x20)));
         let j = |v: &[__m128i; 4], c: u8| {
             let m = v.map(|x| _mm_movemask_epi8(_mm_cmpeq_epi8(x, _mm_set1_epi8(c as i8))) as u16);
             opaque(m[0] as u64 | (m[1] as u64) << 16 | (m[2] as u64) << 32 | (m[3] as u64) << 48)
         };
-        SkipMasks {
-            backslash: j(&v, b'\\'),
-            quote: j(&v, b'"'),
-            open: j(&v, open),
-            close: j(&v, open + 2),
-            any_open: j(&folded, b'{'),
-            any_close: j(&folded, b'}'),
-            comma: j(&v, b','),
-        }
+        SkipMasks::from_compares(open, |c| j(&v, c), |c| j(&folded, c))
     }
 }
 
