@@ -6,9 +6,12 @@
 //! skipped by [`super::skip`]: a string by a scan for its closing quote, a
 //! scalar by a scan to the next operator or whitespace, a container by SIMD
 //! bracket counting over 64-byte blocks with the stage-1 string masks (the
-//! On-Demand scheme of Keiser & Lemire, SPE 2024). No structural index is
-//! built, so the cost of a late path is one pass of three compares and a
-//! few bit operations per 64 bytes over the skipped subtrees.
+//! On-Demand scheme of Keiser & Lemire, SPE 2024). In an array, large
+//! elements are skipped one by one; from the first element shorter than
+//! [`SMALL`] bytes on, a block scan counts the top-level commas instead, so
+//! a long array of small elements costs per block, not per element. No
+//! structural index is built, so the cost of a late path is one pass of a
+//! few compares and bit operations per 64 bytes over the skipped subtrees.
 //!
 //! Keys are compared in place with the pointer token; only a key holding an
 //! escape is decoded (into a local buffer). The walk is one generic body

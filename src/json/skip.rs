@@ -1,37 +1,49 @@
-//! Skip a JSON value without a structural index.
+//! Skip JSON values without a structural index.
 //!
 //! [`super::get`] follows a pointer by skipping whole sibling values. A
 //! string is skipped by scanning for its closing quote ([`string_end`]), a
 //! number or literal by scanning to the next operator or whitespace byte. A
 //! container is skipped by [`container`] with bracket counting over 64-byte
-//! blocks: the scheme of simdjson's On-Demand front end and of sonic-rs
+//! blocks, and the elements of an array before the one wanted by
+//! [`commas`]: the scheme of simdjson's On-Demand front end and of sonic-rs
 //! (Keiser & Lemire, *On-Demand JSON: A Better Way to Parse Documents?*,
 //! Software: Practice and Experience 54(6), 2024), built from the stage-1
 //! string masks of Langdale & Lemire, *Parsing Gigabytes of JSON per
 //! Second* (VLDB Journal 28(6), 2019), §3.1.
 //!
-//! Per block, with `B`, `Q`, `O`, `C` the backslash, quote, opening and
-//! closing masks of the container's own bracket kind (`{`/`}` or `[`/`]`;
-//! in a well-formed document brackets of the other kind balance among
-//! themselves, so they need not be counted):
+//! Per block, with `B`, `Q` the backslash and quote masks and `O`, `C` the
+//! opening and closing brackets ([`container`]: of the container's own kind,
+//! `{`/`}` or `[`/`]` — in a well-formed document brackets of the other kind
+//! balance among themselves; [`commas`]: both kinds):
 //!
-//! - `E = escaped(B, carry)` as in stage 1; `Q' = Q & !E`;
-//! - `S = prefix_xor(Q') ^ s` (inside strings; `s` the carried string state),
-//!   computed only when `O | C != 0`: otherwise the block only flips `s` when
-//!   `popcnt(Q')` is odd;
-//! - `O' = O & !S`, `C' = C & !S`; with `d` the depth before the block
-//!   (`d >= 1`: the opening bracket itself counts), the block can hold the
-//!   matching close only if `popcnt(C') >= d`. Then the close bits are
-//!   walked in order, and the `k`-th one (1-based) at bit `i` closes the
-//!   container iff `d + popcnt(O' & (2^i - 1)) == k`. Otherwise
-//!   `d += popcnt(O') - popcnt(C')`, which stays `>= 1`.
+//! - `E = escaped(B, e)` as in stage 1; `Q' = Q & !E`;
+//!   `S = prefix_xor(Q') ^ s` (inside strings), where `e` and `s` are carried
+//!   from the previous block. When a block holds no bracket, [`container`]
+//!   only flips `s` when `popcnt(Q')` is odd.
+//! - `O' = O & !S`, `C' = C & !S`, `X = O' | C'`; `d` is the depth before the
+//!   block (for [`container`] `d >= 1`, the opening bracket included; for
+//!   [`commas`] `d >= 0` counts brackets inside the array).
+//! - **Alternation shortcut.** Let `f` be all ones iff the lowest bit of `X`
+//!   is a close, and `A = prefix_xor(X) ^ f`. If `O' == X & A` the brackets
+//!   alternate, so the depth only moves between `b = d - (f & 1)` and `b + 1`,
+//!   and is `b + A_i` after byte `i`. With `b >= 1` nothing closes; the depth
+//!   after the block is `b + A_63`. In an array at `b == 0` the top-level
+//!   commas are `comma & !S & !A`. Arrays of small arrays or objects
+//!   (coordinate pairs, records) take this path on almost every block.
+//! - Otherwise [`container`] first applies the rough test: the block can hold
+//!   the matching close only if `popcnt(C') >= d`; if so, the `k`-th close
+//!   (1-based) at bit `i` closes the container iff
+//!   `d + popcnt(O' & (2^i - 1)) == k`; else `d += popcnt(O') - popcnt(C')`,
+//!   which stays `>= 1`. [`commas`] follows the brackets one by one, keeping
+//!   the commas met at depth 0, and stops at a close met at depth 0 (the
+//!   array's end).
 //!
-//! The skipper starts on the byte after the opening bracket, which is outside
-//! any string and not escaped, so the carries start at 0. The last partial
-//! block is copied into a block of spaces, so no read goes past the input.
-//! It trusts the document (it checks neither the grammar nor the UTF-8 of
-//! what it skips) but on malformed or truncated input it still ends, in
-//! bounds: with the offset of some bracket, or with an error.
+//! Both start where the carries are known to be 0: after an opening bracket,
+//! or after a whole array element. The last partial block is copied into a
+//! block of spaces, so no read goes past the input. They trust the document
+//! (they check neither the grammar nor the UTF-8 of what they skip) but on
+//! malformed or truncated input they still end, in bounds: with the offset
+//! of some bracket or comma, or with an error.
 
 use super::error::{JsonError, JsonErrorKind};
 use super::stage1::{Isa, escaped, scalar};
