@@ -19,9 +19,9 @@
 //! atomic function pointer ([`super::testing::force_kernel`] switches it
 //! too).
 //!
-//! `get` checks the grammar along the path it walks (keys, colons, commas)
-//! and that strings are closed, but not the inside of the subtrees it skips
-//! nor UTF-8: like `sonic_rs::get_unchecked`, it trusts the document. Use
+//! `get` checks the grammar along the path it walks (keys, colons, the
+//! commas after object members and large array elements) and that strings
+//! are closed, but not the inside of the subtrees it skips nor UTF-8: like `sonic_rs::get_unchecked`, it trusts the document. Use
 //! [`super::validate`] first for untrusted input. On any input it ends
 //! without reading out of bounds; a truncated document is an error
 //! (`UnexpectedEnd` or `UnclosedString`).
