@@ -5,6 +5,10 @@ use proptest::prelude::*;
 use serde_json::{Map, Number, Value as SValue};
 use ultra::json::{Kind, Parser, Value};
 
+#[path = "support/json_gen.rs"]
+mod json_gen;
+use json_gen::doc;
+
 /// Convert an ultra value to serde_json's tree for comparison.
 fn to_serde(v: Value<'_>) -> SValue {
     match v.kind() {
@@ -49,30 +53,6 @@ fn same(a: &SValue, b: &SValue) -> bool {
         }
         _ => a == b,
     }
-}
-
-fn leaf() -> impl Strategy<Value = SValue> {
-    prop_oneof![
-        Just(SValue::Null),
-        any::<bool>().prop_map(SValue::Bool),
-        any::<i64>().prop_map(|n| SValue::Number(n.into())),
-        any::<u64>().prop_map(|n| SValue::Number(n.into())),
-        any::<f64>()
-            .prop_filter("finite", |f| f.is_finite())
-            .prop_map(|f| SValue::Number(Number::from_f64(f).unwrap())),
-        ".{0,12}".prop_map(SValue::String),
-        "[\"\\\\/\u{0}-\u{1f}a-z\u{e9}\u{1F600}]{0,8}".prop_map(SValue::String),
-    ]
-}
-
-fn doc() -> impl Strategy<Value = SValue> {
-    leaf().prop_recursive(6, 64, 8, |inner| {
-        prop_oneof![
-            prop::collection::vec(inner.clone(), 0..8).prop_map(SValue::Array),
-            prop::collection::vec(("[a-z\"\\\\é]{0,6}", inner), 0..8)
-                .prop_map(|kv| SValue::Object(kv.into_iter().collect())),
-        ]
-    })
 }
 
 /// Apply byte edits that are likely to break or subtly change JSON.

@@ -95,6 +95,7 @@ mod lazy;
 mod minify;
 mod number;
 mod number_check;
+mod skip;
 mod stage1;
 mod string;
 mod tape;
@@ -113,6 +114,7 @@ pub use writer::{Writer, escape_str};
 /// Test and benchmark hooks: force or run one stage-1 kernel.
 #[doc(hidden)]
 pub mod testing {
+    pub use super::lazy::get_kernel;
     pub use super::stage1::dispatch::{best, force_kernel, run_kernel};
 }
 

@@ -4,7 +4,7 @@
 use std::arch::x86_64::*;
 
 use super::utf8_classes::{BYTE1_HIGH, BYTE1_LOW, BYTE2_HIGH, INCOMPLETE_MAX};
-use super::{Isa, Masks, State, Utf8Check, opaque};
+use super::{Isa, Masks, SkipMasks, State, Utf8Check, opaque};
 
 /// The AVX2 vocabulary.
 pub(crate) struct Avx2;
@@ -46,6 +46,13 @@ fn half(v: __m256i) -> [u32; 6] {
     ]
 }
 
+/// Movemask of `v == c` (bit `i` ↔ byte `i`).
+#[target_feature(enable = "avx2")]
+#[inline]
+fn eq_mask(v: __m256i, c: u8) -> u32 {
+    _mm256_movemask_epi8(_mm256_cmpeq_epi8(v, _mm256_set1_epi8(c as i8))) as u32
+}
+
 impl Isa for Avx2 {
     type Utf8 = Utf8Avx2;
 
@@ -75,6 +82,27 @@ impl Isa for Avx2 {
     #[inline]
     unsafe fn prefix_xor(x: u64) -> u64 {
         prefix_xor_clmul(x)
+    }
+
+    #[target_feature(enable = "avx2")]
+    #[inline]
+    unsafe fn skip_masks(p: *const u8, open: u8) -> SkipMasks {
+        // SAFETY: `p` readable for 64 bytes (trait contract); unaligned loads.
+        let (lo, hi) = unsafe {
+            (
+                _mm256_loadu_si256(p.cast()),
+                _mm256_loadu_si256(p.add(32).cast()),
+            )
+        };
+        let (flo, fhi) = (
+            _mm256_or_si256(lo, _mm256_set1_epi8(0x20)),
+            _mm256_or_si256(hi, _mm256_set1_epi8(0x20)),
+        );
+        SkipMasks::from_compares(
+            open,
+            |c| opaque(eq_mask(lo, c) as u64 | (eq_mask(hi, c) as u64) << 32),
+            |c| opaque(eq_mask(flo, c) as u64 | (eq_mask(fhi, c) as u64) << 32),
+        )
     }
 }
 

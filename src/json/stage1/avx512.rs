@@ -6,7 +6,7 @@
 use std::arch::x86_64::*;
 
 use super::avx2::{OP_TABLE, WS_TABLE, prefix_xor_clmul};
-use super::{Isa, Masks, State};
+use super::{Isa, Masks, SkipMasks, State};
 
 /// The AVX-512BW vocabulary.
 pub(crate) struct Avx512;
@@ -44,6 +44,19 @@ impl Isa for Avx512 {
     #[inline]
     unsafe fn prefix_xor(x: u64) -> u64 {
         prefix_xor_clmul(x)
+    }
+
+    #[target_feature(enable = "avx512f,avx512bw")]
+    #[inline]
+    unsafe fn skip_masks(p: *const u8, open: u8) -> SkipMasks {
+        // SAFETY: `p` readable for 64 bytes (trait contract); unaligned load.
+        let v = unsafe { _mm512_loadu_si512(p.cast()) };
+        let folded = _mm512_or_si512(v, _mm512_set1_epi8(0x20));
+        SkipMasks::from_compares(
+            open,
+            |c| _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8(c as i8)),
+            |c| _mm512_cmpeq_epi8_mask(folded, _mm512_set1_epi8(c as i8)),
+        )
     }
 }
 

@@ -164,6 +164,7 @@ pub fn force_kernel(kernel: Kernel) -> bool {
         Some(f) => {
             // Relaxed: see `detect`.
             ACTIVE.store(f as *mut (), Ordering::Relaxed);
+            crate::json::lazy::redetect();
             true
         }
         None => false,

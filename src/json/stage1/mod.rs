@@ -58,6 +58,48 @@ pub(crate) struct Masks {
     pub non_ascii: u64,
 }
 
+/// The masks the skipper ([`crate::json::skip`]) needs of one 64-byte
+/// block. It is inlined into its callers, so a field they leave unread
+/// costs nothing.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct SkipMasks {
+    /// `\`
+    pub backslash: u64,
+    /// `"`
+    pub quote: u64,
+    /// the opening bracket asked for (`{` or `[`)
+    pub open: u64,
+    /// its closing bracket (`open + 2`: `}` or `]`)
+    pub close: u64,
+    /// `{` or `[`
+    pub any_open: u64,
+    /// `}` or `]`
+    pub any_close: u64,
+    /// `,`
+    pub comma: u64,
+}
+
+impl SkipMasks {
+    /// The masks from `eq(c)` (bytes equal to `c`) and `folded(c)` (bytes
+    /// whose `| 0x20` equals `c`: `[`/`{` for `{`, `]`/`}` for `}`).
+    #[inline(always)]
+    pub(crate) fn from_compares(
+        open: u8,
+        eq: impl Fn(u8) -> u64,
+        folded: impl Fn(u8) -> u64,
+    ) -> SkipMasks {
+        SkipMasks {
+            backslash: eq(b'\\'),
+            quote: eq(b'"'),
+            open: eq(open),
+            close: eq(open + 2),
+            any_open: folded(b'{'),
+            any_close: folded(b'}'),
+            comma: eq(b','),
+        }
+    }
+}
+
 /// A SIMD UTF-8 checker run inside the stage-1 pass (Keiser & Lemire 2021).
 ///
 /// The generic body calls [`Utf8Check::block`] on every 64-byte block that
@@ -125,6 +167,35 @@ pub(crate) trait Isa {
     /// # Safety
     /// The CPU supports the ISA.
     unsafe fn prefix_xor(x: u64) -> u64;
+    /// The [`SkipMasks`] of the 64 bytes at `p` (`open` is `{` or `[`).
+    /// The default derives them from [`Isa::masks`] and tests each operator
+    /// byte; SIMD ISAs override it with one compare per mask.
+    ///
+    /// # Safety
+    /// `p` is valid for 64 byte reads and the CPU supports the ISA.
+    #[inline(always)]
+    unsafe fn skip_masks(p: *const u8, open: u8) -> SkipMasks {
+        // SAFETY: forwarded contract.
+        let m = unsafe { Self::masks(p) };
+        let mut r = SkipMasks {
+            backslash: m.backslash,
+            quote: m.quote,
+            ..SkipMasks::default()
+        };
+        let mut ops = m.op;
+        while ops != 0 {
+            let i = ops.trailing_zeros();
+            // SAFETY: `i < 64` and `p` is readable for 64 bytes.
+            let b = unsafe { *p.add(i as usize) };
+            r.open |= ((b == open) as u64) << i;
+            r.close |= ((b == open + 2) as u64) << i;
+            r.any_open |= ((b | 0x20 == b'{') as u64) << i;
+            r.any_close |= ((b | 0x20 == b'}') as u64) << i;
+            r.comma |= ((b == b',') as u64) << i;
+            ops &= ops - 1;
+        }
+        r
+    }
 }
 
 const ODD: u64 = 0xAAAA_AAAA_AAAA_AAAA;
@@ -152,6 +223,23 @@ pub(crate) fn opaque(x: u64) -> u64 {
     {
         x
     }
+}
+
+/// The escaped bytes of a block with backslashes `bs`, given the carried
+/// "first byte is escaped" bit `*prev` (0 or 1), which it updates (the
+/// formula of [`block`]; Langdale & Lemire 2019, §3.1.1).
+#[inline(always)]
+pub(crate) fn escaped(bs: u64, prev: &mut u64) -> u64 {
+    if bs == 0 {
+        let e = *prev;
+        *prev = 0;
+        return e;
+    }
+    let potential = bs & !*prev;
+    let codes = ((potential << 1) | ODD).wrapping_sub(potential) ^ ODD;
+    let e = codes ^ (bs | *prev);
+    *prev = (codes & bs) >> 63;
+    e
 }
 
 /// State carried from one block to the next.

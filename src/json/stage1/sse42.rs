@@ -7,7 +7,7 @@ use std::arch::x86_64::*;
 
 use super::avx2::{OP_TABLE, WS_TABLE, prefix_xor_clmul};
 use super::utf8_classes::{BYTE1_HIGH, BYTE1_LOW, BYTE2_HIGH, INCOMPLETE_MAX};
-use super::{Isa, Masks, State, Utf8Check, opaque};
+use super::{Isa, Masks, SkipMasks, State, Utf8Check, opaque};
 
 /// The SSE4.2 vocabulary.
 pub(crate) struct Sse42;
@@ -71,6 +71,19 @@ impl Isa for Sse42 {
     #[inline]
     unsafe fn prefix_xor(x: u64) -> u64 {
         prefix_xor_clmul(x)
+    }
+
+    #[target_feature(enable = "sse4.2")]
+    #[inline]
+    unsafe fn skip_masks(p: *const u8, open: u8) -> SkipMasks {
+        // SAFETY: `p` readable for 64 bytes (trait contract); unaligned loads.
+        let v = unsafe { [0, 16, 32, 48].map(|k| _mm_loadu_si128(p.add(k).cast())) };
+        let folded = v.map(|x| _mm_or_si128(x, _mm_set1_epi8(0x20)));
+        let j = |v: &[__m128i; 4], c: u8| {
+            let m = v.map(|x| _mm_movemask_epi8(_mm_cmpeq_epi8(x, _mm_set1_epi8(c as i8))) as u16);
+            opaque(m[0] as u64 | (m[1] as u64) << 16 | (m[2] as u64) << 32 | (m[3] as u64) << 48)
+        };
+        SkipMasks::from_compares(open, |c| j(&v, c), |c| j(&folded, c))
     }
 }
 
