@@ -9,6 +9,7 @@
 # release profile. Exits non-zero when the target fails; the failing input is
 # left in fuzz/artifacts/json_vs_serde/.
 set -euo pipefail
+[ -n "${CORPUS:-}" ] && CORPUS=$(realpath -m "$CORPUS")
 cd "$(dirname "$0")"
 secs=${1:-60}
 shift $(($# > 0 ? 1 : 0))
@@ -29,10 +30,15 @@ RUSTFLAGS="${flags[*]} ${RUSTFLAGS:-}" \
 bin=target/$triple/release/json_vs_serde
 
 # Seed corpus: JSONTestSuite's parsing cases (when the shared data is there)
-# plus a few documents, copied to a throwaway directory; libFuzzer adds what
-# it finds there and the directory is removed afterwards.
-corpus=$(mktemp -d)
-trap 'rm -rf "$corpus"' EXIT
+# plus a few documents, copied to a throwaway directory (or to $CORPUS, kept,
+# to resume a long run); libFuzzer adds the inputs it finds there.
+if [ -n "${CORPUS:-}" ]; then
+  corpus=$CORPUS
+  mkdir -p "$corpus"
+else
+  corpus=$(mktemp -d)
+  trap 'rm -rf "$corpus"' EXIT
+fi
 suite=../../shared/data/jsontestsuite/test_parsing
 if [ -d "$suite" ]; then
   cp "$suite"/*.json "$corpus"/
