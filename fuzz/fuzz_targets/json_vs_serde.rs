@@ -12,7 +12,9 @@
 //!    the same value and minifies to itself;
 //! 5. `json::get` of up to `MAX_POINTERS` pointers that exist in the
 //!    document finds a value equal to the parsed one, and its scalar
-//!    decoders agree with the tape's.
+//!    decoders agree with the tape's;
+//! 6. `json::project` rejects invalid documents and non-objects, and on a
+//!    valid object gives exactly the members asked for.
 //!
 //! Run: `bash fuzz/run.sh [seconds]` (stable toolchain), or
 //! `cargo +nightly fuzz run json_vs_serde -- -max_total_time=60`.
@@ -60,15 +62,26 @@ fuzz_target!(|data: &[u8]| {
     }
     // A tighter depth limit can only turn acceptance into rejection.
     if let Ok(a) = &ours_shallow {
-        let full = ours.as_ref().expect("accepted at depth 127, rejected at 1024");
+        let full = ours
+            .as_ref()
+            .expect("accepted at depth 127, rejected at 1024");
         assert!(same(a, full), "depth limit changed the value");
     }
 
     let mut min = Vec::new();
     let minified = json::minify(data, &mut min);
-    if let Ok(v) = &ours {
-        minify_round_trips(data, minified.is_ok(), &min, v);
-        pointers_agree(data, parser.parse(data).unwrap().root());
+    let mut projected = Vec::new();
+    match &ours {
+        Ok(v) => {
+            minify_round_trips(data, minified.is_ok(), &min, v);
+            let root = parser.parse(data).unwrap().root();
+            pointers_agree(data, root);
+            project_agrees(data, root);
+        }
+        Err(_) => assert!(
+            json::project(data, &["a"], &mut projected).is_err(),
+            "project accepted an invalid document"
+        ),
     }
 });
 
@@ -82,11 +95,26 @@ fn kernels_agree(data: &[u8]) {
         let Some(got) = testing::run_kernel(k, data) else {
             continue;
         };
-        assert_eq!(got, oracle, "stage-1 kernel {} differs from scalar", k.name());
+        assert_eq!(
+            got,
+            oracle,
+            "stage-1 kernel {} differs from scalar",
+            k.name()
+        );
         assert!(testing::force_kernel(k));
         let parse = Parser::new().parse(data).map(|d| to_serde(d.root()));
-        assert_eq!(parse, want_parse, "parse under {} differs from scalar", k.name());
-        assert_eq!(json::validate(data), want_validate, "validate under {}", k.name());
+        assert_eq!(
+            parse,
+            want_parse,
+            "parse under {} differs from scalar",
+            k.name()
+        );
+        assert_eq!(
+            json::validate(data),
+            want_validate,
+            "validate under {}",
+            k.name()
+        );
     }
     assert!(testing::force_kernel(testing::best()));
 }
@@ -133,7 +161,11 @@ fn pointers_agree(data: &[u8], root: Value<'_>) {
             v.as_f64().map(f64::to_bits),
             "Raw::as_f64 at {ptr:?}"
         );
-        assert_eq!(raw.as_str().as_deref(), v.as_str(), "Raw::as_str at {ptr:?}");
+        assert_eq!(
+            raw.as_str().as_deref(),
+            v.as_str(),
+            "Raw::as_str at {ptr:?}"
+        );
         match v.kind() {
             Kind::Array => {
                 for (i, x) in v.array_iter().enumerate() {
@@ -152,6 +184,44 @@ fn pointers_agree(data: &[u8], root: Value<'_>) {
             _ => {}
         }
     }
+}
+
+/// Property 6: `json::project` of every other distinct top-level key plus a
+/// missing one gives those members (first occurrence of a repeated key).
+fn project_agrees(data: &[u8], root: Value<'_>) {
+    let mut out = Vec::new();
+    let got = json::project(data, &[], &mut out);
+    if root.kind() != Kind::Object {
+        assert_eq!(
+            got.map_err(|e| e.kind),
+            Err(json::JsonErrorKind::NotAnObject),
+            "project of a non-object"
+        );
+        return;
+    }
+    let mut seen = std::collections::HashSet::new();
+    let mut fields = Vec::new();
+    let mut want = Map::new();
+    for (k, v) in root.object_iter() {
+        if seen.insert(k) && seen.len() % 2 == 1 {
+            fields.push(k);
+            want.insert(k.to_owned(), to_serde(v));
+        }
+    }
+    let missing = (0..)
+        .map(|i| format!("missing{i}"))
+        .find(|m| !seen.contains(m.as_str()));
+    let missing = missing.unwrap();
+    fields.insert(fields.len() / 2, &missing);
+    out.clear();
+    json::project(data, &fields, &mut out).expect("project of a valid object");
+    let mut p = Parser::new();
+    let doc = p
+        .parse(&out)
+        .unwrap_or_else(|e| panic!("project output invalid: {e:?}"));
+    let got = to_serde(doc.root());
+    let want = SValue::Object(want);
+    assert!(same(&got, &want), "project: {got} vs {want}");
 }
 
 /// ultra's value as serde_json's tree (duplicate keys: the last wins, as in
