@@ -128,7 +128,7 @@ pub use minify::{minify, project};
 pub use stage1::dispatch::{Kernel, active_kernel};
 pub use tape::{DEFAULT_MAX_DEPTH, DEFAULT_MAX_SIZE, Documents, Parser};
 pub use value::{ArrayIter, Document, Kind, ObjectIter, Value};
-pub use writer::{Writer, escape_str};
+pub use writer::{Step, Writer, escape_str};
 
 /// Test and benchmark hooks: force or run one stage-1 kernel.
 #[doc(hidden)]
