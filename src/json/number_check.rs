@@ -3,7 +3,9 @@
 //! [`super::validate`] must accept exactly the numbers [`super::Parser`]
 //! accepts, but it has no use for their values. This module matches
 //! RFC 8259's `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?` and
-//! runs over digits eight at a time (SWAR): for a little-endian word `x`,
+//! runs over digits sixteen at a time (SSE2 on x86-64: `v - '0' <= 9`
+//! unsigned, one `movemask`), else eight at a time (SWAR): for a
+//! little-endian word `x`,
 //! a byte is a digit iff its high nibble is 3 both in `x` and in
 //! `x + 0x06…06` (which lifts `:`–`?` to `0x40`–`0x45`), so
 //!
@@ -29,6 +31,24 @@ const SIX: u64 = 0x0606_0606_0606_0606;
 /// Offset of the first byte at or after `i` that is not an ASCII digit.
 #[inline(always)]
 fn digits_end(input: &[u8], mut i: usize) -> usize {
+    #[cfg(target_arch = "x86_64")]
+    while i + 16 <= input.len() {
+        use std::arch::x86_64::*;
+        // SAFETY: SSE2 is part of the x86-64 baseline; `i + 16 <= len`
+        // keeps the unaligned load in bounds.
+        let nondigit = unsafe {
+            let v = _mm_sub_epi8(
+                _mm_loadu_si128(input.as_ptr().add(i).cast()),
+                _mm_set1_epi8(b'0' as i8),
+            );
+            let digit = _mm_cmpeq_epi8(_mm_min_epu8(v, _mm_set1_epi8(9)), v);
+            !(_mm_movemask_epi8(digit) as u32) & 0xFFFF
+        };
+        if nondigit != 0 {
+            return i + nondigit.trailing_zeros() as usize;
+        }
+        i += 16;
+    }
     while let Some(w) = input.get(i..i + 8) {
         let x = u64::from_le_bytes(w.try_into().unwrap_or([0; 8]));
         let bad = ((x & HI_NIBBLES) ^ LO) | ((x.wrapping_add(SIX) & HI_NIBBLES) ^ LO);
@@ -98,7 +118,7 @@ mod tests {
 
     #[test]
     fn digits_end_finds_the_first_non_digit() {
-        for len in 0..20 {
+        for len in 0..40 {
             for stop in [b' ', b',', b'.', b'e', b':', b'/', b']', 0xFF, 0x00] {
                 let mut v = vec![b'7'; len];
                 v.push(stop);
