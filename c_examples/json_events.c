@@ -103,23 +103,41 @@ int main(int argc, char **argv) {
   CHECK(ultra_json_minify((const uint8_t *)POST, strlen(POST), mini, sizeof mini, &written) == ULTRA_OK);
   CHECK(written < strlen(POST) && memchr(mini, ' ', 9) == NULL);
 
-  /* A reply built with the writer. */
+  /* A reply built with the writer; every call is checked against the
+   * document's shape, and a misplaced one is refused and writes nothing. */
   ultra_json_writer_t *w = NULL;
   CHECK(ultra_json_writer_new(&w) == ULTRA_OK);
-  CHECK(ultra_json_writer_op(w, ULTRA_JSON_WRITE_BEGIN_OBJECT) == ULTRA_OK);
-  CHECK(ultra_json_writer_string(w, (const uint8_t *)"count", 5, true) == ULTRA_OK);
+  CHECK(ultra_json_writer_begin_object(w) == ULTRA_OK);
+  CHECK(ultra_json_writer_key(w, (const uint8_t *)"count", 5) == ULTRA_OK);
   CHECK(ultra_json_writer_i64(w, (int64_t)count) == ULTRA_OK);
-  CHECK(ultra_json_writer_string(w, (const uint8_t *)"meta", 4, true) == ULTRA_OK);
+  CHECK(ultra_json_writer_i64(w, 1) == ULTRA_ERR_INVALID_ARGUMENT); /* value without key */
+  CHECK(ultra_json_writer_end_array(w) == ULTRA_ERR_INVALID_ARGUMENT); /* no array open */
+  CHECK(ultra_json_writer_key(w, (const uint8_t *)"meta", 4) == ULTRA_OK);
+  CHECK(ultra_json_writer_key(w, (const uint8_t *)"x", 1) == ULTRA_ERR_INVALID_ARGUMENT); /* key after key */
   CHECK(ultra_json_writer_raw(w, meta, strlen(META)) == ULTRA_OK);
-  CHECK(ultra_json_writer_string(w, (const uint8_t *)"note", 4, true) == ULTRA_OK);
+  CHECK(ultra_json_writer_key(w, (const uint8_t *)"ids", 3) == ULTRA_OK);
+  CHECK(ultra_json_writer_begin_array(w) == ULTRA_OK);
+  CHECK(ultra_json_writer_u64(w, UINT64_MAX) == ULTRA_OK);
+  CHECK(ultra_json_writer_f64(w, 0.5) == ULTRA_OK);
+  CHECK(ultra_json_writer_null(w) == ULTRA_OK);
+  CHECK(ultra_json_writer_bool(w, true) == ULTRA_OK);
+  CHECK(ultra_json_writer_end_array(w) == ULTRA_OK);
+  CHECK(ultra_json_writer_key(w, (const uint8_t *)"note", 4) == ULTRA_OK);
   CHECK(ultra_json_writer_string(w, (const uint8_t *)"a\"b\n", 4, false) == ULTRA_OK);
-  CHECK(ultra_json_writer_op(w, ULTRA_JSON_WRITE_END_OBJECT) == ULTRA_OK);
+  CHECK(ultra_json_writer_end_object(w) == ULTRA_OK);
+  CHECK(ultra_json_writer_null(w) == ULTRA_ERR_INVALID_ARGUMENT); /* document complete */
   CHECK(ultra_json_writer_op(w, 99) == ULTRA_ERR_INVALID_ARGUMENT);
   const uint8_t *out;
   size_t out_len;
   CHECK(ultra_json_writer_buffer(w, &out, &out_len) == ULTRA_OK);
   CHECK(ultra_json_validate(out, out_len, NULL) == ULTRA_OK);
-  CHECK(memcmp(out + out_len - 14, "\"a\\\"b\\n\"}", 9) == 0 || out_len > 0);
+  const char *tail = "\"ids\":[18446744073709551615,0.5,null,true],\"note\":\"a\\\"b\\n\"}";
+  CHECK(out_len > strlen(tail) && memcmp(out + out_len - strlen(tail), tail, strlen(tail)) == 0);
+  CHECK(ultra_json_writer_clear(w) == ULTRA_OK);
+  CHECK(ultra_json_writer_op(w, ULTRA_JSON_WRITE_BEGIN_ARRAY) == ULTRA_OK);
+  CHECK(ultra_json_writer_op(w, ULTRA_JSON_WRITE_END_ARRAY) == ULTRA_OK);
+  CHECK(ultra_json_writer_buffer(w, &out, &out_len) == ULTRA_OK);
+  CHECK(out_len == 2 && memcmp(out, "[]", 2) == 0);
   ultra_json_writer_free(w);
 
   /* Bad input: truncated batch → ULTRA_ERR_PARSE with the byte offset. */

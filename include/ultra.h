@@ -872,7 +872,20 @@ ultra_status ultra_json_value_object_get(const ultra_json_value_t *value,
 // `value` NULL or valid, pointing into a live document.
 int32_t ultra_json_value_type(const ultra_json_value_t *value);
 
-// Write `true` or `false`.
+// Write `[`. Refused where a value is not allowed.
+//
+// # Safety
+// `w` NULL or a live writer.
+ultra_status ultra_json_writer_begin_array(ultra_json_writer_t *w);
+
+// Write `{`. Refused (ULTRA_ERR_INVALID_ARGUMENT) where a value is not
+// allowed: inside an object before its key, or after a complete document.
+//
+// # Safety
+// `w` NULL or a live writer.
+ultra_status ultra_json_writer_begin_object(ultra_json_writer_t *w);
+
+// Write `true` or `false`. Refused where a value is not allowed.
 //
 // # Safety
 // `w` NULL or live.
@@ -886,7 +899,27 @@ ultra_status ultra_json_writer_buffer(const ultra_json_writer_t *w,
                                       const uint8_t **ptr,
                                       size_t *len);
 
-// Write a double value (non-finite → `null`).
+// Forget the text written so far (keep the buffer) and start a new document.
+//
+// # Safety
+// `w` NULL or a live writer.
+ultra_status ultra_json_writer_clear(ultra_json_writer_t *w);
+
+// Write `]`. Refused unless the innermost open container is an array.
+//
+// # Safety
+// `w` NULL or a live writer.
+ultra_status ultra_json_writer_end_array(ultra_json_writer_t *w);
+
+// Write `}`. Refused unless the innermost open container is an object
+// whose last key has its value.
+//
+// # Safety
+// `w` NULL or a live writer.
+ultra_status ultra_json_writer_end_object(ultra_json_writer_t *w);
+
+// Write a double value (shortest round-trip form; non-finite → `null`).
+// Refused where a value is not allowed.
 //
 // # Safety
 // `w` NULL or live.
@@ -898,11 +931,18 @@ ultra_status ultra_json_writer_f64(ultra_json_writer_t *w, double v);
 // `w` NULL or from `ultra_json_writer_new`, not yet freed.
 void ultra_json_writer_free(ultra_json_writer_t *w);
 
-// Write an integer value.
+// Write an integer value. Refused where a value is not allowed.
 //
 // # Safety
 // `w` NULL or live.
 ultra_status ultra_json_writer_i64(ultra_json_writer_t *w, int64_t v);
+
+// Write an object key `s[0..len]` (UTF-8, escaped as needed); the next
+// call writes its value. Refused outside an object or right after a key.
+//
+// # Safety
+// `w` NULL or live; `s` readable for `len`.
+ultra_status ultra_json_writer_key(ultra_json_writer_t *w, const uint8_t *s, size_t len);
 
 // Create a writer (free with `ultra_json_writer_free`). One thread at a time.
 //
@@ -910,21 +950,31 @@ ultra_status ultra_json_writer_i64(ultra_json_writer_t *w, int64_t v);
 // `out` NULL or writable.
 ultra_status ultra_json_writer_new(ultra_json_writer_t **out);
 
-// Apply a structural operation (one of the `ULTRA_JSON_WRITE_*` constants) to the writer;
-// unknown `op` → ULTRA_ERR_INVALID_ARGUMENT.
+// Write `null`. Refused where a value is not allowed.
+//
+// # Safety
+// `w` NULL or a live writer.
+ultra_status ultra_json_writer_null(ultra_json_writer_t *w);
+
+// Apply a structural operation (one of the `ULTRA_JSON_WRITE_*` constants)
+// to the writer, like the named functions (`ultra_json_writer_begin_object`
+// …); unknown `op`, or an operation that would make the text invalid JSON
+// → ULTRA_ERR_INVALID_ARGUMENT, nothing written.
 //
 // # Safety
 // `w` NULL or a live writer.
 ultra_status ultra_json_writer_op(ultra_json_writer_t *w, int32_t op);
 
-// Insert already-serialised JSON `json[0..len]` as one value, unchecked.
+// Insert already-serialised JSON `json[0..len]` as one value (its text is
+// not checked; its place is: refused where a value is not allowed).
 //
 // # Safety
 // `w` NULL or live; `json` readable for `len`.
 ultra_status ultra_json_writer_raw(ultra_json_writer_t *w, const uint8_t *json, size_t len);
 
-// Write an object key (`is_key != 0`) or a string value, escaped;
-// `s[0..len]` must be UTF-8.
+// Write an object key (`is_key` true, as `ultra_json_writer_key`) or a
+// string value, escaped; `s[0..len]` must be UTF-8. Refused (nothing
+// written) where the key or value is not allowed.
 //
 // # Safety
 // `w` NULL or live; `s` readable for `len`.
@@ -932,6 +982,12 @@ ultra_status ultra_json_writer_string(ultra_json_writer_t *w,
                                       const uint8_t *s,
                                       size_t len,
                                       bool is_key);
+
+// Write an unsigned integer value. Refused where a value is not allowed.
+//
+// # Safety
+// `w` NULL or live.
+ultra_status ultra_json_writer_u64(ultra_json_writer_t *w, uint64_t v);
 
 // Copy the message of the most recent failure on the calling thread into
 // `buf` (NUL-terminated, truncated to `cap - 1` bytes) and return the full

@@ -612,6 +612,48 @@ inline std::string project(bytes_view in, const std::vector<std::string_view>& f
     return ultra_json_project(in.data(), in.size(), fs.data(), fs.size(), o, c, n);
   });
 }
+
+// Builds JSON text into a reusable buffer. Every call is checked against the
+// document's shape (a value inside an object needs its key, `end_object`
+// needs an open object, ...); a misplaced call throws ultra::error and
+// writes nothing.
+class writer {
+ public:
+  writer() { ultra_json_writer_t* w = nullptr; check(ultra_json_writer_new(&w)); h_.reset(w); }
+  writer& begin_object() { check(ultra_json_writer_begin_object(h_.get())); return *this; }
+  writer& end_object() { check(ultra_json_writer_end_object(h_.get())); return *this; }
+  writer& begin_array() { check(ultra_json_writer_begin_array(h_.get())); return *this; }
+  writer& end_array() { check(ultra_json_writer_end_array(h_.get())); return *this; }
+  writer& key(std::string_view k) {
+    check(ultra_json_writer_key(h_.get(), reinterpret_cast<const uint8_t*>(k.data()), k.size()));
+    return *this;
+  }
+  writer& string(std::string_view s) {
+    check(ultra_json_writer_string(h_.get(), reinterpret_cast<const uint8_t*>(s.data()), s.size(), false));
+    return *this;
+  }
+  writer& i64(int64_t v) { check(ultra_json_writer_i64(h_.get(), v)); return *this; }
+  writer& u64(uint64_t v) { check(ultra_json_writer_u64(h_.get(), v)); return *this; }
+  writer& f64(double v) { check(ultra_json_writer_f64(h_.get(), v)); return *this; }
+  writer& boolean(bool v) { check(ultra_json_writer_bool(h_.get(), v)); return *this; }
+  writer& null() { check(ultra_json_writer_null(h_.get())); return *this; }
+  // Already-serialised JSON (e.g. a `project` result), inserted as one value.
+  writer& raw(std::string_view json) {
+    check(ultra_json_writer_raw(h_.get(), reinterpret_cast<const uint8_t*>(json.data()), json.size()));
+    return *this;
+  }
+  void clear() { check(ultra_json_writer_clear(h_.get())); }
+  // The text so far; valid until the next call on this writer.
+  std::string_view view() const {
+    const uint8_t* p = nullptr;
+    size_t n = 0;
+    check(ultra_json_writer_buffer(h_.get(), &p, &n));
+    return std::string_view(reinterpret_cast<const char*>(p), n);
+  }
+
+ private:
+  detail::handle<ultra_json_writer_t, ultra_json_writer_free> h_;
+};
 }  // namespace json
 
 }  // namespace ultra

@@ -307,3 +307,52 @@ proptest! {
         prop_assert_eq!(m, serde_json::to_vec(&v).unwrap());
     }
 }
+
+/// Strings are sized from the next structural unless a block holding a
+/// backslash overlaps them: escapes anywhere (near, far, across 64-byte
+/// blocks, in later documents of a stream) must still be decoded.
+#[test]
+fn strings_with_and_without_escapes_across_blocks() {
+    let mut lines = Vec::new();
+    for k in 0..40usize {
+        let pad = "x".repeat(k * 7 % 90);
+        let esc = match k % 4 {
+            0 => format!("{pad}\\\"q\\\\{pad}"),
+            1 => format!("{pad}\\u00e9\\ud83d\\ude00"),
+            2 => pad.clone(),
+            _ => format!("\\n{pad}"),
+        };
+        lines.push(format!(
+            "{{ \"plain{k}\" :\t\"{pad}\" , \"esc\\t{k}\"  : \"{esc}\" ,\"n\":[\"{pad}\" ,\"{esc}\"]}}"
+        ));
+    }
+    let text = lines.join("\n");
+    let mut p = Parser::new();
+    let mut docs = p.parse_many(text.as_bytes());
+    let mut k = 0;
+    while let Some(d) = docs.next_document() {
+        let d = d.unwrap();
+        let want: SValue = serde_json::from_str(&lines[k]).unwrap();
+        let mut one = Parser::new();
+        let single = one.parse(lines[k].as_bytes()).unwrap();
+        for (key, v) in want.as_object().unwrap() {
+            let s = v.as_str().map(str::to_owned);
+            let got = d.root().get(key).map(|x| x.as_str().map(|c| c.to_string()));
+            if let Some(s) = s {
+                assert_eq!(got, Some(Some(s.clone())), "doc {k} key {key}");
+                let alone = single
+                    .root()
+                    .get(key)
+                    .and_then(|x| x.as_str().map(|c| c.to_string()));
+                assert_eq!(alone, Some(s), "doc {k} key {key} parsed alone");
+            }
+        }
+        let arr = d.root().get("n").unwrap();
+        for (j, v) in want["n"].as_array().unwrap().iter().enumerate() {
+            let got = arr.at(j).and_then(|x| x.as_str().map(|c| c.to_string()));
+            assert_eq!(got.as_deref(), v.as_str(), "doc {k} n[{j}]");
+        }
+        k += 1;
+    }
+    assert_eq!(k, lines.len());
+}

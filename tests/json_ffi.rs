@@ -232,3 +232,58 @@ fn validate_project_minify_writer() {
         ultra_json_writer_free(null_mut());
     }
 }
+
+/// Writer calls that would make the text invalid JSON are refused with
+/// INVALID_ARGUMENT and a message, and write nothing.
+#[test]
+fn writer_refuses_misplaced_steps() {
+    // SAFETY: every pointer below is a live local or NULL on purpose.
+    unsafe {
+        let text = |w: *mut ultra_json_writer_t| {
+            let (mut p, mut n) = (null(), 0usize);
+            assert_eq!(ultra_json_writer_buffer(w, &mut p, &mut n), ULTRA_OK);
+            std::slice::from_raw_parts(p, n).to_vec()
+        };
+        let mut w = null_mut();
+        assert_eq!(ultra_json_writer_new(&mut w), ULTRA_OK);
+        assert_eq!(ultra_json_writer_end_object(w), ULTRA_ERR_INVALID_ARGUMENT);
+        assert!(last_error().contains("not an object"), "{}", last_error());
+        assert_eq!(
+            ultra_json_writer_key(w, b"k".as_ptr(), 1),
+            ULTRA_ERR_INVALID_ARGUMENT
+        );
+        assert_eq!(ultra_json_writer_begin_object(w), ULTRA_OK);
+        assert_eq!(ultra_json_writer_u64(w, 1), ULTRA_ERR_INVALID_ARGUMENT);
+        assert!(last_error().contains("key"), "{}", last_error());
+        assert_eq!(ultra_json_writer_end_array(w), ULTRA_ERR_INVALID_ARGUMENT);
+        assert_eq!(ultra_json_writer_key(w, b"k".as_ptr(), 1), ULTRA_OK);
+        assert_eq!(ultra_json_writer_end_object(w), ULTRA_ERR_INVALID_ARGUMENT);
+        assert_eq!(
+            ultra_json_writer_key(w, b"j".as_ptr(), 1),
+            ULTRA_ERR_INVALID_ARGUMENT
+        );
+        assert_eq!(
+            ultra_json_writer_key(w, b"\xff".as_ptr(), 1),
+            ULTRA_ERR_INVALID_ARGUMENT
+        );
+        assert_eq!(text(w), br#"{"k":"#);
+        assert_eq!(ultra_json_writer_begin_array(w), ULTRA_OK);
+        assert_eq!(
+            ultra_json_writer_key(w, b"k".as_ptr(), 1),
+            ULTRA_ERR_INVALID_ARGUMENT
+        );
+        assert_eq!(ultra_json_writer_raw(w, b"{}".as_ptr(), 2), ULTRA_OK);
+        assert_eq!(ultra_json_writer_end_object(w), ULTRA_ERR_INVALID_ARGUMENT);
+        assert_eq!(ultra_json_writer_end_array(w), ULTRA_OK);
+        assert_eq!(ultra_json_writer_end_object(w), ULTRA_OK);
+        assert_eq!(ultra_json_writer_bool(w, true), ULTRA_ERR_INVALID_ARGUMENT);
+        assert!(last_error().contains("complete"), "{}", last_error());
+        assert_eq!(text(w), br#"{"k":[{}]}"#);
+        assert_eq!(ultra_json_writer_null(null_mut()), ULTRA_ERR_NULL_ARGUMENT);
+        assert_eq!(ultra_json_writer_key(w, null(), 1), ULTRA_ERR_NULL_ARGUMENT);
+        assert_eq!(ultra_json_writer_clear(w), ULTRA_OK);
+        assert_eq!(ultra_json_writer_f64(w, f64::NAN), ULTRA_OK);
+        assert_eq!(text(w), b"null");
+        ultra_json_writer_free(w);
+    }
+}

@@ -648,41 +648,55 @@ impl Pool {
         layout.size() <= self.shared.object_size && layout.align() <= self.shared.align
     }
 
+    /// Run `f` on this thread's magazine for this pool. The hit path (the
+    /// pool used last on this thread) is a TLS access, a `RefCell` flag and
+    /// one pointer compare, inlined into `alloc`/`free`; everything else is
+    /// in [`Pool::promote`].
+    #[inline]
     fn with_cache<R>(&self, f: impl FnOnce(&Shared, &mut Magazine) -> R) -> R {
         let mut f = Some(f);
         let r = CACHES.try_with(|c| {
             let mut c = c.borrow_mut();
-            let hit = c
+            if !c
                 .first()
-                .is_some_and(|e| Arc::ptr_eq(&e.shared, &self.shared));
-            if !hit {
-                // Acquire: pairs with Pool::drop's Release; drops caches of dead pools.
-                c.retain(|e| !e.shared.closed.load(Ordering::Acquire));
-                match c.iter().position(|e| Arc::ptr_eq(&e.shared, &self.shared)) {
-                    Some(i) => c.swap(0, i),
-                    None => {
-                        let mag = Magazine::new(&self.shared);
-                        c.insert(
-                            0,
-                            TlsEntry {
-                                shared: self.shared.clone(),
-                                mag,
-                            },
-                        );
-                    }
-                }
+                .is_some_and(|e| Arc::ptr_eq(&e.shared, &self.shared))
+            {
+                self.promote(&mut c);
             }
             let e = &mut c[0];
-            (f.take().expect("called once"))(&e.shared, &mut e.mag)
+            f.take().map(|f| f(&e.shared, &mut e.mag))
         });
         match r {
-            Ok(r) => r,
+            Ok(Some(r)) => r,
             // Thread-local storage is being torn down: use a one-off magazine.
-            Err(_) => {
+            _ => {
                 let mut mag = Magazine::new(&self.shared);
-                let r = (f.take().expect("not called"))(&self.shared, &mut mag);
+                let f = f.take().expect("the closure runs at most once");
+                let r = f(&self.shared, &mut mag);
                 mag.release(&self.shared);
                 r
+            }
+        }
+    }
+
+    /// Put this pool's magazine first in the thread's list (creating it),
+    /// dropping the magazines of pools that have been closed.
+    #[cold]
+    #[inline(never)]
+    fn promote(&self, c: &mut Vec<TlsEntry>) {
+        // Acquire: pairs with Pool::drop's Release; drops caches of dead pools.
+        c.retain(|e| !e.shared.closed.load(Ordering::Acquire));
+        match c.iter().position(|e| Arc::ptr_eq(&e.shared, &self.shared)) {
+            Some(i) => c.swap(0, i),
+            None => {
+                let mag = Magazine::new(&self.shared);
+                c.insert(
+                    0,
+                    TlsEntry {
+                        shared: self.shared.clone(),
+                        mag,
+                    },
+                );
             }
         }
     }

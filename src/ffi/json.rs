@@ -13,7 +13,7 @@ use super::common::{
     ultra_str_t, write_out,
 };
 use crate::error::{Error, Result};
-use crate::json::{self, Document, Kind, ObjectIter, Parser, Value, Writer};
+use crate::json::{self, Document, Kind, ObjectIter, Parser, Step, Value, Writer};
 
 /// A reusable JSON parser (opaque).
 #[allow(non_camel_case_types)]
@@ -604,6 +604,27 @@ pub unsafe extern "C" fn ultra_json_writer_free(w: *mut ultra_json_writer_t) {
     super::common::catch("ultra_json_writer_free", || unsafe { free_box(w) })
 }
 
+/// Check `step` against the writer's state ([`Writer::check`]), then let
+/// `f` write; a step that would make the text invalid JSON is refused with
+/// ULTRA_ERR_INVALID_ARGUMENT and writes nothing.
+///
+/// # Safety
+/// `w` NULL or a live writer.
+unsafe fn write_step(
+    name: &'static str,
+    w: *mut ultra_json_writer_t,
+    step: Step,
+    f: impl FnOnce(&mut Writer),
+) -> ultra_status {
+    guard(name, || {
+        // SAFETY: checked; caller's contract.
+        let w = &mut unsafe { arg_mut(w, "writer") }?.0;
+        w.check(step).map_err(wrong)?;
+        f(w);
+        Ok(())
+    })
+}
+
 /// `ultra_json_writer_op`: forget the contents, keep the buffer.
 pub const ULTRA_JSON_WRITE_CLEAR: i32 = 0;
 /// `ultra_json_writer_op`: `{`.
@@ -617,8 +638,10 @@ pub const ULTRA_JSON_WRITE_END_ARRAY: i32 = 4;
 /// `ultra_json_writer_op`: `null`.
 pub const ULTRA_JSON_WRITE_NULL: i32 = 5;
 
-/// Apply a structural operation (one of the `ULTRA_JSON_WRITE_*` constants) to the writer;
-/// unknown `op` → ULTRA_ERR_INVALID_ARGUMENT.
+/// Apply a structural operation (one of the `ULTRA_JSON_WRITE_*` constants)
+/// to the writer, like the named functions (`ultra_json_writer_begin_object`
+/// …); unknown `op`, or an operation that would make the text invalid JSON
+/// → ULTRA_ERR_INVALID_ARGUMENT, nothing written.
 ///
 /// # Safety
 /// `w` NULL or a live writer.
@@ -627,34 +650,125 @@ pub unsafe extern "C" fn ultra_json_writer_op(
     w: *mut ultra_json_writer_t,
     op: i32,
 ) -> ultra_status {
-    guard("ultra_json_writer_op", || {
+    let f: unsafe extern "C" fn(*mut ultra_json_writer_t) -> ultra_status = match op {
+        ULTRA_JSON_WRITE_CLEAR => ultra_json_writer_clear,
+        ULTRA_JSON_WRITE_BEGIN_OBJECT => ultra_json_writer_begin_object,
+        ULTRA_JSON_WRITE_END_OBJECT => ultra_json_writer_end_object,
+        ULTRA_JSON_WRITE_BEGIN_ARRAY => ultra_json_writer_begin_array,
+        ULTRA_JSON_WRITE_END_ARRAY => ultra_json_writer_end_array,
+        ULTRA_JSON_WRITE_NULL => ultra_json_writer_null,
+        _ => return guard("ultra_json_writer_op", || Err(wrong("unknown writer op"))),
+    };
+    // SAFETY: forwarded contract (every `f` takes a NULL or live writer).
+    unsafe { f(w) }
+}
+
+/// Forget the text written so far (keep the buffer) and start a new document.
+///
+/// # Safety
+/// `w` NULL or a live writer.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn ultra_json_writer_clear(w: *mut ultra_json_writer_t) -> ultra_status {
+    guard("ultra_json_writer_clear", || {
         // SAFETY: checked; caller's contract.
-        let w = &mut unsafe { arg_mut(w, "writer") }?.0;
-        match op {
-            0 => w.clear(),
-            1 => {
-                w.begin_object();
-            }
-            2 => {
-                w.end_object();
-            }
-            3 => {
-                w.begin_array();
-            }
-            4 => {
-                w.end_array();
-            }
-            5 => {
-                w.null();
-            }
-            _ => return Err(wrong("unknown writer op")),
-        }
-        Ok(())
+        unsafe { arg_mut(w, "writer") }.map(|w| w.0.clear())
     })
 }
 
-/// Write an object key (`is_key != 0`) or a string value, escaped;
-/// `s[0..len]` must be UTF-8.
+/// Write `{`. Refused (ULTRA_ERR_INVALID_ARGUMENT) where a value is not
+/// allowed: inside an object before its key, or after a complete document.
+///
+/// # Safety
+/// `w` NULL or a live writer.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn ultra_json_writer_begin_object(
+    w: *mut ultra_json_writer_t,
+) -> ultra_status {
+    // SAFETY: forwarded contract.
+    unsafe {
+        write_step("ultra_json_writer_begin_object", w, Step::Value, |w| {
+            w.begin_object();
+        })
+    }
+}
+
+/// Write `}`. Refused unless the innermost open container is an object
+/// whose last key has its value.
+///
+/// # Safety
+/// `w` NULL or a live writer.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn ultra_json_writer_end_object(w: *mut ultra_json_writer_t) -> ultra_status {
+    // SAFETY: forwarded contract.
+    unsafe {
+        write_step("ultra_json_writer_end_object", w, Step::EndObject, |w| {
+            w.end_object();
+        })
+    }
+}
+
+/// Write `[`. Refused where a value is not allowed.
+///
+/// # Safety
+/// `w` NULL or a live writer.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn ultra_json_writer_begin_array(
+    w: *mut ultra_json_writer_t,
+) -> ultra_status {
+    // SAFETY: forwarded contract.
+    unsafe {
+        write_step("ultra_json_writer_begin_array", w, Step::Value, |w| {
+            w.begin_array();
+        })
+    }
+}
+
+/// Write `]`. Refused unless the innermost open container is an array.
+///
+/// # Safety
+/// `w` NULL or a live writer.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn ultra_json_writer_end_array(w: *mut ultra_json_writer_t) -> ultra_status {
+    // SAFETY: forwarded contract.
+    unsafe {
+        write_step("ultra_json_writer_end_array", w, Step::EndArray, |w| {
+            w.end_array();
+        })
+    }
+}
+
+/// Write `null`. Refused where a value is not allowed.
+///
+/// # Safety
+/// `w` NULL or a live writer.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn ultra_json_writer_null(w: *mut ultra_json_writer_t) -> ultra_status {
+    // SAFETY: forwarded contract.
+    unsafe {
+        write_step("ultra_json_writer_null", w, Step::Value, |w| {
+            w.null();
+        })
+    }
+}
+
+/// Write an object key `s[0..len]` (UTF-8, escaped as needed); the next
+/// call writes its value. Refused outside an object or right after a key.
+///
+/// # Safety
+/// `w` NULL or live; `s` readable for `len`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn ultra_json_writer_key(
+    w: *mut ultra_json_writer_t,
+    s: *const u8,
+    len: usize,
+) -> ultra_status {
+    // SAFETY: forwarded contract.
+    unsafe { ultra_json_writer_string(w, s, len, true) }
+}
+
+/// Write an object key (`is_key` true, as `ultra_json_writer_key`) or a
+/// string value, escaped; `s[0..len]` must be UTF-8. Refused (nothing
+/// written) where the key or value is not allowed.
 ///
 /// # Safety
 /// `w` NULL or live; `s` readable for `len`.
@@ -669,6 +783,8 @@ pub unsafe extern "C" fn ultra_json_writer_string(
         // SAFETY: checked; caller's contract.
         let (w, s) = unsafe { (&mut arg_mut(w, "writer")?.0, arg_slice(s, len, "s")?) };
         let s = std::str::from_utf8(s).map_err(|_| wrong("string is not UTF-8"))?;
+        w.check(if is_key { Step::Key } else { Step::Value })
+            .map_err(wrong)?;
         if is_key {
             w.key(s)
         } else {
@@ -678,7 +794,7 @@ pub unsafe extern "C" fn ultra_json_writer_string(
     })
 }
 
-/// Write an integer value.
+/// Write an integer value. Refused where a value is not allowed.
 ///
 /// # Safety
 /// `w` NULL or live.
@@ -687,15 +803,33 @@ pub unsafe extern "C" fn ultra_json_writer_i64(
     w: *mut ultra_json_writer_t,
     v: i64,
 ) -> ultra_status {
-    guard("ultra_json_writer_i64", || {
-        // SAFETY: checked; caller's contract.
-        unsafe { arg_mut(w, "writer") }.map(|w| {
-            w.0.i64(v);
+    // SAFETY: forwarded contract.
+    unsafe {
+        write_step("ultra_json_writer_i64", w, Step::Value, |w| {
+            w.i64(v);
         })
-    })
+    }
 }
 
-/// Write a double value (non-finite → `null`).
+/// Write an unsigned integer value. Refused where a value is not allowed.
+///
+/// # Safety
+/// `w` NULL or live.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn ultra_json_writer_u64(
+    w: *mut ultra_json_writer_t,
+    v: u64,
+) -> ultra_status {
+    // SAFETY: forwarded contract.
+    unsafe {
+        write_step("ultra_json_writer_u64", w, Step::Value, |w| {
+            w.u64(v);
+        })
+    }
+}
+
+/// Write a double value (shortest round-trip form; non-finite → `null`).
+/// Refused where a value is not allowed.
 ///
 /// # Safety
 /// `w` NULL or live.
@@ -704,15 +838,15 @@ pub unsafe extern "C" fn ultra_json_writer_f64(
     w: *mut ultra_json_writer_t,
     v: f64,
 ) -> ultra_status {
-    guard("ultra_json_writer_f64", || {
-        // SAFETY: checked; caller's contract.
-        unsafe { arg_mut(w, "writer") }.map(|w| {
-            w.0.f64(v);
+    // SAFETY: forwarded contract.
+    unsafe {
+        write_step("ultra_json_writer_f64", w, Step::Value, |w| {
+            w.f64(v);
         })
-    })
+    }
 }
 
-/// Write `true` or `false`.
+/// Write `true` or `false`. Refused where a value is not allowed.
 ///
 /// # Safety
 /// `w` NULL or live.
@@ -721,15 +855,16 @@ pub unsafe extern "C" fn ultra_json_writer_bool(
     w: *mut ultra_json_writer_t,
     v: bool,
 ) -> ultra_status {
-    guard("ultra_json_writer_bool", || {
-        // SAFETY: checked; caller's contract.
-        unsafe { arg_mut(w, "writer") }.map(|w| {
-            w.0.bool(v);
+    // SAFETY: forwarded contract.
+    unsafe {
+        write_step("ultra_json_writer_bool", w, Step::Value, |w| {
+            w.bool(v);
         })
-    })
+    }
 }
 
-/// Insert already-serialised JSON `json[0..len]` as one value, unchecked.
+/// Insert already-serialised JSON `json[0..len]` as one value (its text is
+/// not checked; its place is: refused where a value is not allowed).
 ///
 /// # Safety
 /// `w` NULL or live; `json` readable for `len`.
@@ -742,6 +877,7 @@ pub unsafe extern "C" fn ultra_json_writer_raw(
     guard("ultra_json_writer_raw", || {
         // SAFETY: checked; caller's contract.
         let (w, j) = unsafe { (&mut arg_mut(w, "writer")?.0, arg_slice(json, len, "json")?) };
+        w.check(Step::Value).map_err(wrong)?;
         w.raw(j);
         Ok(())
     })

@@ -28,6 +28,25 @@
 //! check that no sequence was left open. Kernels without that checker, and
 //! any input it rejects (to find the error offset), use the scalar path.
 //!
+//! Strings on the tape are sized without a scan: stage 1 puts a structural
+//! right after every string, so the closing quote is the last non-blank
+//! byte before the next structural — unless one of the 64-byte blocks that
+//! hold a backslash (stage 1 records them) overlaps the string, in which
+//! case it is scanned and decoded.
+//!
+//! **Validation** ([`validate`]) runs stage 1 and then a grammar-only walk
+//! (`check`): a bit stack instead of container frames, nothing done for
+//! strings, numbers matched against the grammar without conversion (eight
+//! digits at a time), and the escapes of the whole document checked in one
+//! pass over the blocks that hold a backslash. If that walk says *invalid*,
+//! the full walk runs to report the very error (kind and offset) that
+//! [`Parser::parse`] reports.
+//!
+//! **Lazy lookup** ([`get`]) builds no index at all: it follows the pointer
+//! through the text and skips sibling subtrees by counting brackets over
+//! 64-byte blocks with the stage-1 string masks (module `skip`; Keiser &
+//! Lemire, *On-Demand JSON: A Better Way to Parse Documents?*, SPE 2024).
+//!
 //! Invariants, for a document `d` that parsed:
 //!
 //! - `index[k] < index[k+1]`, `index.last() == input.len()` (sentinel);
@@ -89,12 +108,15 @@
 //! # Ok::<(), ultra::json::JsonError>(())
 //! ```
 
+mod check;
 mod eisel_lemire;
 mod error;
 mod lazy;
 mod minify;
 mod number;
+mod number_check;
 mod pow5_table;
+mod skip;
 mod stage1;
 mod string;
 mod tape;
@@ -108,11 +130,12 @@ pub use minify::{minify, project};
 pub use stage1::dispatch::{Kernel, active_kernel};
 pub use tape::{DEFAULT_MAX_DEPTH, DEFAULT_MAX_SIZE, Documents, Parser};
 pub use value::{ArrayIter, Document, Kind, ObjectIter, Value};
-pub use writer::{Writer, escape_str};
+pub use writer::{Step, Writer, escape_str};
 
 /// Test and benchmark hooks: force or run one stage-1 kernel.
 #[doc(hidden)]
 pub mod testing {
+    pub use super::lazy::get_kernel;
     pub use super::stage1::dispatch::{best, force_kernel, run_kernel};
 }
 

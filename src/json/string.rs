@@ -10,18 +10,26 @@ use super::error::{JsonError, JsonErrorKind};
 
 /// Index of the first `"` or `\` at or after `i`, or `input.len()`.
 #[inline]
-pub(crate) fn find_quote_or_backslash(input: &[u8], mut i: usize) -> usize {
+pub(crate) fn find_quote_or_backslash(input: &[u8], i: usize) -> usize {
+    find2(input, i, input.len(), b'"', b'\\')
+}
+
+/// Index of the first `a` or `b` in `input[i..end]`, or `end`; 16 bytes at
+/// a time with SSE2 on x86-64 (which every x86-64 CPU has).
+#[inline(always)]
+fn find2(input: &[u8], mut i: usize, end: usize, a: u8, b: u8) -> usize {
+    let end = end.min(input.len());
     #[cfg(target_arch = "x86_64")]
     {
         use std::arch::x86_64::*;
-        while i + 16 <= input.len() {
-            // SAFETY: SSE2 is part of the x86-64 baseline; `i + 16 <= len`
-            // keeps the unaligned 16-byte load in bounds.
+        while i + 16 <= end {
+            // SAFETY: SSE2 is part of the x86-64 baseline; `i + 16 <= end
+            // <= len` keeps the unaligned 16-byte load in bounds.
             let m = unsafe {
                 let v = _mm_loadu_si128(input.as_ptr().add(i).cast());
-                let q = _mm_cmpeq_epi8(v, _mm_set1_epi8(b'"' as i8));
-                let b = _mm_cmpeq_epi8(v, _mm_set1_epi8(b'\\' as i8));
-                _mm_movemask_epi8(_mm_or_si128(q, b)) as u32
+                let x = _mm_cmpeq_epi8(v, _mm_set1_epi8(a as i8));
+                let y = _mm_cmpeq_epi8(v, _mm_set1_epi8(b as i8));
+                _mm_movemask_epi8(_mm_or_si128(x, y)) as u32
             };
             if m != 0 {
                 return i + m.trailing_zeros() as usize;
@@ -29,7 +37,7 @@ pub(crate) fn find_quote_or_backslash(input: &[u8], mut i: usize) -> usize {
             i += 16;
         }
     }
-    while i < input.len() && input[i] != b'"' && input[i] != b'\\' {
+    while i < end && input[i] != a && input[i] != b {
         i += 1;
     }
     i
@@ -50,6 +58,43 @@ fn hex4(input: &[u8], i: usize) -> Result<u32, JsonError> {
     Ok(v)
 }
 
+/// Decode the escape sequence whose backslash is at `bs`: returns the code
+/// point (a surrogate pair is joined; a lone surrogate is an error) and the
+/// offset just past the sequence.
+#[inline]
+fn decode_escape(input: &[u8], bs: usize) -> Result<(u32, usize), JsonError> {
+    let simple = match input.get(bs + 1) {
+        Some(b'"') => b'"',
+        Some(b'\\') => b'\\',
+        Some(b'/') => b'/',
+        Some(b'b') => 8,
+        Some(b'f') => 12,
+        Some(b'n') => b'\n',
+        Some(b'r') => b'\r',
+        Some(b't') => b'\t',
+        Some(b'u') => {
+            let c = hex4(input, bs + 2)?;
+            let next = bs + 6;
+            if (0xDC00..0xE000).contains(&c) {
+                return Err(JsonError::new(JsonErrorKind::InvalidSurrogate, bs));
+            }
+            if !(0xD800..0xDC00).contains(&c) {
+                return Ok((c, next));
+            }
+            if input.get(next) != Some(&b'\\') || input.get(next + 1) != Some(&b'u') {
+                return Err(JsonError::new(JsonErrorKind::InvalidSurrogate, bs));
+            }
+            let lo = hex4(input, next + 2)?;
+            if !(0xDC00..0xE000).contains(&lo) {
+                return Err(JsonError::new(JsonErrorKind::InvalidSurrogate, next));
+            }
+            return Ok((0x10000 + ((c - 0xD800) << 10) + (lo - 0xDC00), next + 6));
+        }
+        _ => return Err(JsonError::new(JsonErrorKind::InvalidEscape, bs)),
+    };
+    Ok((simple as u32, bs + 2))
+}
+
 /// Decode the string whose content starts at `start` and whose first `\` is
 /// at `bs`, appending the decoded bytes to `out`. Returns the index of the
 /// closing quote.
@@ -61,44 +106,14 @@ pub(crate) fn unescape(
 ) -> Result<usize, JsonError> {
     out.extend_from_slice(&input[start..bs]);
     loop {
-        let esc = input.get(bs + 1).copied();
-        let mut next = bs + 2;
-        let byte = match esc {
-            Some(b'"') => b'"',
-            Some(b'\\') => b'\\',
-            Some(b'/') => b'/',
-            Some(b'b') => 8,
-            Some(b'f') => 12,
-            Some(b'n') => b'\n',
-            Some(b'r') => b'\r',
-            Some(b't') => b'\t',
-            Some(b'u') => {
-                let mut c = hex4(input, bs + 2)?;
-                next = bs + 6;
-                if (0xDC00..0xE000).contains(&c) {
-                    return Err(JsonError::new(JsonErrorKind::InvalidSurrogate, bs));
-                }
-                if (0xD800..0xDC00).contains(&c) {
-                    if input.get(next) != Some(&b'\\') || input.get(next + 1) != Some(&b'u') {
-                        return Err(JsonError::new(JsonErrorKind::InvalidSurrogate, bs));
-                    }
-                    let lo = hex4(input, next + 2)?;
-                    if !(0xDC00..0xE000).contains(&lo) {
-                        return Err(JsonError::new(JsonErrorKind::InvalidSurrogate, next));
-                    }
-                    c = 0x10000 + ((c - 0xD800) << 10) + (lo - 0xDC00);
-                    next += 6;
-                }
-                let ch =
-                    char::from_u32(c).ok_or(JsonError::new(JsonErrorKind::InvalidSurrogate, bs))?;
-                let mut buf = [0u8; 4];
-                out.extend_from_slice(ch.encode_utf8(&mut buf).as_bytes());
-                0
-            }
-            _ => return Err(JsonError::new(JsonErrorKind::InvalidEscape, bs)),
-        };
-        if esc != Some(b'u') {
-            out.push(byte);
+        let (c, next) = decode_escape(input, bs)?;
+        if c < 0x80 {
+            out.push(c as u8);
+        } else {
+            // `decode_escape` never returns a surrogate, so `c` is a scalar value.
+            let ch =
+                char::from_u32(c).ok_or(JsonError::new(JsonErrorKind::InvalidSurrogate, bs))?;
+            out.extend_from_slice(ch.encode_utf8(&mut [0u8; 4]).as_bytes());
         }
         let end = find_quote_or_backslash(input, next);
         out.extend_from_slice(&input[next.min(end)..end]);
@@ -108,6 +123,32 @@ pub(crate) fn unescape(
             None => return Err(JsonError::new(JsonErrorKind::UnclosedString, input.len())),
         }
     }
+}
+
+/// Check every escape sequence of a document without decoding it.
+///
+/// `blocks` are the offsets, ascending, of the 64-byte blocks that hold a
+/// backslash (stage 1 records them), and every backslash of the document is
+/// inside a string (the grammar walk has checked that). Scanning the
+/// backslashes in order and jumping over each escape sequence therefore
+/// meets exactly the escape-initiating ones, whatever the parity of a run
+/// that crosses a block boundary. Returns the first bad escape before
+/// `limit`, as [`unescape`] would report it.
+pub(crate) fn check_escapes(input: &[u8], blocks: &[u32], limit: usize) -> Result<(), JsonError> {
+    let mut resume = 0;
+    for &b in blocks {
+        let b = b as usize;
+        let end = (b + 64).min(input.len()).min(limit);
+        let mut i = resume.max(b);
+        while i < end {
+            i = find2(input, i, end, b'\\', b'\\');
+            if i < end {
+                i = decode_escape(input, i)?.1;
+            }
+        }
+        resume = i;
+    }
+    Ok(())
 }
 
 /// Index of the quote closing the string whose content starts at `i`

@@ -17,10 +17,12 @@
 //! checked on every push, so hostile nesting is an error, never a stack
 //! overflow.
 
+use super::check::{grammar_ok, word_at};
 use super::error::{JsonError, JsonErrorKind};
 use super::number::{self, Num};
+use super::number_check;
 use super::stage1::{State, dispatch, scalar};
-use super::string::{find_quote_or_backslash, unescape};
+use super::string::{check_escapes, find_quote_or_backslash, unescape};
 use super::{Document, utf8};
 
 pub(crate) const T_OBJ: u8 = b'{';
@@ -62,13 +64,32 @@ pub const DEFAULT_MAX_SIZE: usize = u32::MAX as usize - 128;
 /// invariants it gathers (closed strings, no control bytes, UTF-8). Pushes
 /// a sentinel `input.len()` so stage 2 can always read one index ahead.
 pub(crate) fn index(input: &[u8], out: &mut Vec<u32>, max_size: usize) -> Result<(), JsonError> {
+    index_with(input, out, max_size, None)
+}
+
+/// [`index`], also recording in `escapes` the offsets of the blocks that
+/// hold a backslash.
+fn index_with(
+    input: &[u8],
+    out: &mut Vec<u32>,
+    max_size: usize,
+    escapes: Option<&mut Vec<u32>>,
+) -> Result<(), JsonError> {
     if input.len() > max_size.min(DEFAULT_MAX_SIZE) {
         return Err(JsonError::new(JsonErrorKind::SizeLimit, max_size));
     }
     out.clear();
     let mut st = State::default();
     st.check_utf8 = true;
-    dispatch::stage1(&mut st, input, 0, out);
+    if let Some(e) = escapes {
+        e.clear();
+        st.record_escapes = true;
+        st.escape_blocks = std::mem::take(e);
+        dispatch::stage1(&mut st, input, 0, out);
+        *e = std::mem::take(&mut st.escape_blocks);
+    } else {
+        dispatch::stage1(&mut st, input, 0, out);
+    }
     if let Some(at) = st.ctrl_at {
         return Err(JsonError::new(JsonErrorKind::ControlInString, at));
     }
@@ -89,13 +110,16 @@ pub(crate) fn index(input: &[u8], out: &mut Vec<u32>, max_size: usize) -> Result
 
 /// Receives the values stage 2 finds: builds a tape, or only validates.
 pub(crate) trait Sink {
+    /// False when the sink only validates: numbers are then checked for
+    /// syntax (and overflow) without being converted.
+    const VALUES: bool = true;
     /// A container opens; returns its tape index.
     fn open(&mut self, tag: u8) -> u32;
     /// The container opened at `at` closes with `count` members.
     fn close(&mut self, at: u32, count: u32);
-    /// A string: content from `start`, first `"` or `\` at `stop`; returns
-    /// the index of the closing quote.
-    fn string(&mut self, input: &[u8], start: usize, stop: usize) -> Result<usize, JsonError>;
+    /// A string whose opening quote is at `pos`; `next` is the offset of
+    /// the next structural byte (or the end of input).
+    fn string(&mut self, input: &[u8], pos: usize, next: usize) -> Result<(), JsonError>;
     /// A scalar that is not a string.
     fn scalar(&mut self, tag: u8, data: u64);
 }
@@ -104,16 +128,66 @@ pub(crate) trait Sink {
 pub(crate) struct TapeSink<'a> {
     pub tape: &'a mut Vec<Entry>,
     pub strings: &'a mut Vec<u8>,
+    /// Offsets of the 64-byte blocks that hold a backslash (ascending).
+    pub escapes: &'a [u32],
+    /// First entry of `escapes` that may overlap the next string.
+    pub next_escape: usize,
+}
+
+impl<'a> TapeSink<'a> {
+    /// A sink for the walk over `idx[start..]`: reserves one tape entry per
+    /// remaining structural (each value and key has its own structural, so
+    /// the walk never writes more) and positions the escape cursor.
+    pub fn new(
+        tape: &'a mut Vec<Entry>,
+        strings: &'a mut Vec<u8>,
+        escapes: &'a [u32],
+        idx: &[u32],
+        start: usize,
+    ) -> Self {
+        tape.reserve(idx.len() - start);
+        let first = idx.get(start).map_or(0, |&p| p as usize);
+        let next_escape = escapes.partition_point(|&b| b as usize + 64 <= first);
+        TapeSink {
+            tape,
+            strings,
+            escapes,
+            next_escape,
+        }
+    }
+
+    #[inline(always)]
+    fn emit(&mut self, head: u64, data: u64) {
+        debug_assert!(self.tape.len() < self.tape.capacity());
+        let len = self.tape.len();
+        // SAFETY: `new` reserved one entry per structural of the walk and
+        // the walk emits at most one entry per structural, so `len` is
+        // below the capacity; the entry is written before `set_len`.
+        unsafe {
+            self.tape.as_mut_ptr().add(len).write(Entry { head, data });
+            self.tape.set_len(len + 1);
+        }
+    }
+
+    /// True if a block holding a backslash overlaps `start..end`. Strings
+    /// arrive in document order, so the cursor only moves forward.
+    #[inline(always)]
+    fn may_escape(&mut self, start: usize, end: usize) -> bool {
+        let e = self.escapes;
+        let mut k = self.next_escape;
+        while k < e.len() && e[k] as usize + 64 <= start {
+            k += 1;
+        }
+        self.next_escape = k;
+        k < e.len() && (e[k] as usize) < end
+    }
 }
 
 impl Sink for TapeSink<'_> {
     #[inline(always)]
     fn open(&mut self, tag: u8) -> u32 {
         let at = self.tape.len() as u32;
-        self.tape.push(Entry {
-            head: tag as u64,
-            data: 0,
-        });
+        self.emit(tag as u64, 0);
         at
     }
     #[inline(always)]
@@ -123,38 +197,45 @@ impl Sink for TapeSink<'_> {
         e.head |= end << 8;
         e.data = count as u64;
     }
+    /// Without a backslash nearby the closing quote is the last non-blank
+    /// byte before the next structural (stage 1 put one right after every
+    /// string), so the string is never scanned.
     #[inline(always)]
-    fn string(&mut self, input: &[u8], start: usize, stop: usize) -> Result<usize, JsonError> {
+    fn string(&mut self, input: &[u8], pos: usize, next: usize) -> Result<(), JsonError> {
+        let start = pos + 1;
+        let mut q = next;
+        while q > start && scalar::is_ws(byte(input, q - 1)) {
+            q -= 1;
+        }
+        q = q.wrapping_sub(1);
+        let stop = if q >= start && byte(input, q) == b'"' && !self.may_escape(start, q) {
+            q
+        } else {
+            find_quote_or_backslash(input, start)
+        };
         if input.get(stop) == Some(&b'"') {
-            self.tape.push(Entry {
-                head: T_STR as u64 | ((stop - start) as u64) << 8,
-                data: start as u64,
-            });
-            return Ok(stop);
+            self.emit(T_STR as u64 | ((stop - start) as u64) << 8, start as u64);
+            return Ok(());
         }
         let off = self.strings.len();
-        let end = unescape(input, start, stop, self.strings)?;
-        self.tape.push(Entry {
-            head: T_STR as u64 | ((self.strings.len() - off) as u64) << 8,
-            data: ESCAPED | off as u64,
-        });
-        Ok(end)
+        unescape(input, start, stop, self.strings)?;
+        let len = self.strings.len() - off;
+        self.emit(T_STR as u64 | (len as u64) << 8, ESCAPED | off as u64);
+        Ok(())
     }
     #[inline(always)]
     fn scalar(&mut self, tag: u8, data: u64) {
-        self.tape.push(Entry {
-            head: tag as u64,
-            data,
-        });
+        self.emit(tag as u64, data);
     }
 }
 
-/// Validates only; decodes escapes into a scratch buffer that it clears.
-pub(crate) struct CheckSink<'a> {
-    pub scratch: &'a mut Vec<u8>,
-}
+/// Validates only. Strings cost nothing here: stage 1 has found their ends
+/// and checked their bytes, and their escapes are checked afterwards in one
+/// pass over the blocks that hold a backslash ([`check_escapes`]).
+pub(crate) struct CheckSink;
 
-impl Sink for CheckSink<'_> {
+impl Sink for CheckSink {
+    const VALUES: bool = false;
     #[inline(always)]
     fn open(&mut self, _tag: u8) -> u32 {
         0
@@ -162,12 +243,8 @@ impl Sink for CheckSink<'_> {
     #[inline(always)]
     fn close(&mut self, _at: u32, _count: u32) {}
     #[inline(always)]
-    fn string(&mut self, input: &[u8], start: usize, stop: usize) -> Result<usize, JsonError> {
-        if input.get(stop) == Some(&b'"') {
-            return Ok(stop);
-        }
-        self.scratch.clear();
-        unescape(input, start, stop, self.scratch)
+    fn string(&mut self, _input: &[u8], _pos: usize, _next: usize) -> Result<(), JsonError> {
+        Ok(())
     }
     #[inline(always)]
     fn scalar(&mut self, _tag: u8, _data: u64) {}
@@ -197,26 +274,33 @@ fn terminated(input: &[u8], end: usize, kind: JsonErrorKind) -> Result<(), JsonE
     }
 }
 
-/// Parse one scalar (not a container) at `pos` into `sink`.
+/// Parse one scalar (not a container) at `pos` into `sink`; `next` is the
+/// offset of the next structural.
 #[inline(always)]
-fn scalar_value<S: Sink>(sink: &mut S, input: &[u8], pos: usize) -> Result<(), JsonError> {
+fn scalar_value<S: Sink>(
+    sink: &mut S,
+    input: &[u8],
+    pos: usize,
+    next: usize,
+) -> Result<(), JsonError> {
     let c = byte(input, pos);
     match c {
-        b'"' => {
-            let stop = find_quote_or_backslash(input, pos + 1);
-            sink.string(input, pos + 1, stop)?;
-        }
+        b'"' => sink.string(input, pos, next)?,
         b't' | b'f' | b'n' => {
-            let (word, tag): (&[u8], u8) = match c {
-                b't' => (b"true", T_TRUE),
-                b'f' => (b"false", T_FALSE),
-                _ => (b"null", T_NULL),
+            let (ok, len, tag) = match c {
+                b't' => (word_at(input, pos, b"true"), 4, T_TRUE),
+                b'f' => (word_at(input, pos, b"false"), 5, T_FALSE),
+                _ => (word_at(input, pos, b"null"), 4, T_NULL),
             };
-            if input.get(pos..pos + word.len()) != Some(word) {
+            if !ok {
                 return Err(JsonError::new(JsonErrorKind::InvalidLiteral, pos));
             }
-            terminated(input, pos + word.len(), JsonErrorKind::InvalidLiteral)?;
+            terminated(input, pos + len, JsonErrorKind::InvalidLiteral)?;
             sink.scalar(tag, 0);
+        }
+        b'-' | b'0'..=b'9' if !S::VALUES => {
+            let end = number_check::check(input, pos)?;
+            terminated(input, end, JsonErrorKind::InvalidNumber)?;
         }
         b'-' | b'0'..=b'9' => {
             let (n, end) = number::parse(input, pos)?;
@@ -243,7 +327,29 @@ fn unexpected(input: &[u8], pos: usize) -> JsonError {
     }
 }
 
-/// Walk the structural index `idx` (ending with the sentinel) of `input`.
+/// State *object key*: the string at structural `i` and the colon after it.
+#[inline(always)]
+fn key<S: Sink>(sink: &mut S, input: &[u8], idx: &[u32], i: &mut usize) -> Result<(), JsonError> {
+    let pos = idx[*i] as usize;
+    if byte(input, pos) != b'"' {
+        return Err(unexpected(input, pos));
+    }
+    let colon = idx[*i + 1] as usize;
+    sink.string(input, pos, colon)?;
+    if byte(input, colon) != b':' {
+        return Err(unexpected(input, colon));
+    }
+    *i += 2;
+    Ok(())
+}
+
+/// Walk the structural index `idx` (ending with the sentinel) of `input`
+/// from structural `start`; returns the index just past the value. With
+/// `many`, content after the value is left for the next call.
+///
+/// The states *value* and *after value* are two nested loops (and *object
+/// key* a function), so each transition is a jump from its own place in the
+/// code, which branch predictors learn better than one `match` on a state.
 pub(crate) fn walk<S: Sink>(
     sink: &mut S,
     input: &[u8],
@@ -253,84 +359,74 @@ pub(crate) fn walk<S: Sink>(
     stack: &mut Vec<Frame>,
     max_depth: usize,
 ) -> Result<usize, JsonError> {
-    enum St {
-        Value,
-        Key,
-        After,
-    }
     let n = idx.len() - 1;
     if start >= n {
         return Err(JsonError::new(JsonErrorKind::Empty, input.len()));
     }
     stack.clear();
     let mut i = start;
-    let mut st = St::Value;
-    loop {
-        match st {
-            St::Value => {
-                let pos = idx[i] as usize;
+    // The innermost open container lives in registers; `stack` holds the
+    // ones around it.
+    let mut top = Frame {
+        at: 0,
+        count: 0,
+        obj: false,
+    };
+    let mut depth = 0usize;
+    'value: loop {
+        let pos = idx[i] as usize;
+        i += 1;
+        let c = byte(input, pos);
+        if c == b'{' || c == b'[' {
+            if depth >= max_depth {
+                return Err(JsonError::new(JsonErrorKind::DepthLimit, pos));
+            }
+            let obj = c == b'{';
+            let at = sink.open(c);
+            // `}` and `]` are two past `{` and `[`.
+            if byte(input, idx[i] as usize) == c + 2 {
                 i += 1;
-                let c = byte(input, pos);
-                if c == b'{' || c == b'[' {
-                    if stack.len() >= max_depth {
-                        return Err(JsonError::new(JsonErrorKind::DepthLimit, pos));
-                    }
-                    let obj = c == b'{';
-                    let at = sink.open(c);
-                    let close = if obj { b'}' } else { b']' };
-                    if byte(input, idx[i] as usize) == close {
-                        i += 1;
-                        sink.close(at, 0);
-                        st = St::After;
-                    } else {
-                        stack.push(Frame { at, count: 0, obj });
-                        st = if obj { St::Key } else { St::Value };
-                    }
-                } else {
-                    scalar_value(sink, input, pos)?;
-                    st = St::After;
+                sink.close(at, 0);
+            } else {
+                stack.push(top);
+                top = Frame { at, count: 0, obj };
+                depth += 1;
+                if obj {
+                    key(sink, input, idx, &mut i)?;
                 }
+                continue 'value;
             }
-            St::Key => {
-                let pos = idx[i] as usize;
-                if byte(input, pos) != b'"' {
-                    return Err(unexpected(input, pos));
+        } else {
+            let next = idx.get(i).map_or(input.len(), |&p| p as usize);
+            scalar_value(sink, input, pos, next)?;
+        }
+        // State *after value*.
+        loop {
+            if depth == 0 {
+                if i < n && !many {
+                    return Err(JsonError::new(
+                        JsonErrorKind::TrailingContent,
+                        idx[i] as usize,
+                    ));
                 }
-                let stop = find_quote_or_backslash(input, pos + 1);
-                sink.string(input, pos + 1, stop)?;
-                let colon = idx[i + 1] as usize;
-                if byte(input, colon) != b':' {
-                    return Err(unexpected(input, colon));
-                }
-                i += 2;
-                st = St::Value;
+                return Ok(i);
             }
-            St::After => {
-                let Some(top) = stack.last_mut() else {
-                    if i < n && !many {
-                        return Err(JsonError::new(
-                            JsonErrorKind::TrailingContent,
-                            idx[i] as usize,
-                        ));
-                    }
-                    return Ok(i);
-                };
-                top.count += 1;
-                let pos = idx[i] as usize;
-                i += 1;
-                match byte(input, pos) {
-                    b',' => st = if top.obj { St::Key } else { St::Value },
-                    b'}' if top.obj => {
-                        sink.close(top.at, top.count);
-                        stack.pop();
-                    }
-                    b']' if !top.obj => {
-                        sink.close(top.at, top.count);
-                        stack.pop();
-                    }
-                    _ => return Err(unexpected(input, pos)),
+            top.count += 1;
+            let pos = idx[i] as usize;
+            i += 1;
+            let c = byte(input, pos);
+            if c == b',' {
+                if top.obj {
+                    key(sink, input, idx, &mut i)?;
                 }
+                continue 'value;
             }
+            if c != if top.obj { b'}' } else { b']' } {
+                return Err(unexpected(input, pos));
+            }
+            sink.close(top.at, top.count);
+            depth -= 1;
+            top = stack.pop().unwrap_or(top);
         }
     }
 }
@@ -340,6 +436,8 @@ pub(crate) fn walk<S: Sink>(
 #[derive(Debug)]
 pub struct Parser {
     indexes: Vec<u32>,
+    escape_blocks: Vec<u32>,
+    bits: Vec<u64>,
     tape: Vec<Entry>,
     strings: Vec<u8>,
     stack: Vec<Frame>,
@@ -358,6 +456,8 @@ impl Parser {
     pub fn new() -> Self {
         Parser {
             indexes: Vec::new(),
+            escape_blocks: Vec::new(),
+            bits: Vec::new(),
             tape: Vec::new(),
             strings: Vec::new(),
             stack: Vec::new(),
@@ -383,9 +483,10 @@ impl Parser {
     /// Bytes held by the reusable buffers (stays constant once they have
     /// grown to the largest document parsed).
     pub fn capacity_bytes(&self) -> usize {
-        self.indexes.capacity() * 4
+        (self.indexes.capacity() + self.escape_blocks.capacity()) * 4
             + self.tape.capacity() * 16
             + self.strings.capacity()
+            + self.bits.capacity() * 8
             + self.stack.capacity() * std::mem::size_of::<Frame>()
     }
 
@@ -402,13 +503,21 @@ impl Parser {
     /// Parse `input` into a [`Document`] that borrows this parser's buffers
     /// and, for strings without escapes, the input itself.
     pub fn parse<'a>(&'a mut self, input: &'a [u8]) -> Result<Document<'a>, JsonError> {
-        index(input, &mut self.indexes, self.max_size)?;
+        index_with(
+            input,
+            &mut self.indexes,
+            self.max_size,
+            Some(&mut self.escape_blocks),
+        )?;
         self.tape.clear();
         self.strings.clear();
-        let mut sink = TapeSink {
-            tape: &mut self.tape,
-            strings: &mut self.strings,
-        };
+        let mut sink = TapeSink::new(
+            &mut self.tape,
+            &mut self.strings,
+            &self.escape_blocks,
+            &self.indexes,
+            0,
+        );
         walk(
             &mut sink,
             input,
@@ -426,21 +535,32 @@ impl Parser {
     }
 
     /// Check that `input` is one valid JSON document without building a tape.
+    /// Reports the same error as [`Parser::parse`] would.
     pub fn validate(&mut self, input: &[u8]) -> Result<(), JsonError> {
-        index(input, &mut self.indexes, self.max_size)?;
-        let mut sink = CheckSink {
-            scratch: &mut self.strings,
-        };
-        walk(
-            &mut sink,
+        index_with(
             input,
-            &self.indexes,
-            0,
-            false,
-            &mut self.stack,
-            self.max_depth,
-        )
-        .map(drop)
+            &mut self.indexes,
+            self.max_size,
+            Some(&mut self.escape_blocks),
+        )?;
+        let walked = if grammar_ok(input, &self.indexes, self.max_depth, &mut self.bits) {
+            Ok(0)
+        } else {
+            walk(
+                &mut CheckSink,
+                input,
+                &self.indexes,
+                0,
+                false,
+                &mut self.stack,
+                self.max_depth,
+            )
+        };
+        // The walk skipped the escapes; `parse` meets a bad one before any
+        // grammar error that comes after it.
+        let limit = walked.as_ref().map_or_else(|e| e.offset, |_| input.len());
+        check_escapes(input, &self.escape_blocks, limit)?;
+        walked.map(drop)
     }
 
     /// Run stage 1 and validate `input` fully, keeping the structural index
@@ -454,7 +574,13 @@ impl Parser {
     /// Stage 1 runs once over all of `input`; each
     /// [`Documents::next_document`] builds the tape of the next one.
     pub fn parse_many<'a>(&'a mut self, input: &'a [u8]) -> Documents<'a> {
-        let err = index(input, &mut self.indexes, self.max_size).err();
+        let err = index_with(
+            input,
+            &mut self.indexes,
+            self.max_size,
+            Some(&mut self.escape_blocks),
+        )
+        .err();
         Documents {
             parser: self,
             input,
@@ -488,10 +614,13 @@ impl Documents<'_> {
         }
         p.tape.clear();
         p.strings.clear();
-        let mut sink = TapeSink {
-            tape: &mut p.tape,
-            strings: &mut p.strings,
-        };
+        let mut sink = TapeSink::new(
+            &mut p.tape,
+            &mut p.strings,
+            &p.escape_blocks,
+            &p.indexes,
+            self.next,
+        );
         match walk(
             &mut sink,
             self.input,

@@ -81,9 +81,22 @@ pub fn escape_str(out: &mut Vec<u8>, s: &str) {
 #[derive(Debug, Default, Clone)]
 pub struct Writer {
     buf: Vec<u8>,
-    /// One entry per open container: `true` once it holds an item.
-    open: Vec<bool>,
+    /// One entry per open container: (is an object, holds an item).
+    open: Vec<(bool, bool)>,
     after_key: bool,
+}
+
+/// The next thing a caller wants to write, for [`Writer::check`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step {
+    /// Any value, including the start of an object or array.
+    Value,
+    /// An object key.
+    Key,
+    /// `}`
+    EndObject,
+    /// `]`
+    EndArray,
 }
 
 impl Writer {
@@ -109,11 +122,41 @@ impl Writer {
         self.open.len()
     }
 
+    /// True once exactly one complete value has been written.
+    pub fn is_complete(&self) -> bool {
+        self.open.is_empty() && !self.buf.is_empty()
+    }
+
+    /// Whether `step` keeps the text valid JSON here. The builder methods
+    /// do not check (they are the hot path of code that is correct by
+    /// construction); the C ABI checks every call with this and refuses
+    /// the ones that would produce invalid JSON, leaving the text as it was.
+    pub fn check(&self, step: Step) -> Result<(), &'static str> {
+        let top = self.open.last().map(|&(obj, _)| obj);
+        match (step, top) {
+            (Step::Value, None) if !self.buf.is_empty() => {
+                Err("the document is complete: clear the writer to start another")
+            }
+            (Step::Value, Some(true)) if !self.after_key => {
+                Err("a value inside an object needs its key first")
+            }
+            (Step::Value, _) => Ok(()),
+            (Step::Key | Step::EndObject, Some(true)) if self.after_key => {
+                Err("the last key has no value yet")
+            }
+            (Step::Key | Step::EndObject, Some(true)) => Ok(()),
+            (Step::Key, _) => Err("a key is only valid directly inside an object"),
+            (Step::EndObject, _) => Err("the innermost open container is not an object"),
+            (Step::EndArray, Some(false)) => Ok(()),
+            (Step::EndArray, _) => Err("the innermost open container is not an array"),
+        }
+    }
+
     #[inline]
     fn sep(&mut self) {
         if self.after_key {
             self.after_key = false;
-        } else if let Some(has) = self.open.last_mut() {
+        } else if let Some((_, has)) = self.open.last_mut() {
             if *has {
                 self.buf.push(b',');
             }
@@ -125,7 +168,7 @@ impl Writer {
     pub fn begin_object(&mut self) -> &mut Self {
         self.sep();
         self.buf.push(b'{');
-        self.open.push(false);
+        self.open.push((true, false));
         self
     }
 
@@ -140,7 +183,7 @@ impl Writer {
     pub fn begin_array(&mut self) -> &mut Self {
         self.sep();
         self.buf.push(b'[');
-        self.open.push(false);
+        self.open.push((false, false));
         self
     }
 

@@ -3,7 +3,8 @@
 
 use std::arch::x86_64::*;
 
-use super::{Isa, Masks, State, Utf8Check, opaque};
+use super::utf8_classes::{BYTE1_HIGH, BYTE1_LOW, BYTE2_HIGH, INCOMPLETE_MAX};
+use super::{Isa, Masks, SkipMasks, State, Utf8Check, opaque};
 
 /// The AVX2 vocabulary.
 pub(crate) struct Avx2;
@@ -45,6 +46,13 @@ fn half(v: __m256i) -> [u32; 6] {
     ]
 }
 
+/// Movemask of `v == c` (bit `i` ↔ byte `i`).
+#[target_feature(enable = "avx2")]
+#[inline]
+fn eq_mask(v: __m256i, c: u8) -> u32 {
+    _mm256_movemask_epi8(_mm256_cmpeq_epi8(v, _mm256_set1_epi8(c as i8))) as u32
+}
+
 impl Isa for Avx2 {
     type Utf8 = Utf8Avx2;
 
@@ -75,88 +83,28 @@ impl Isa for Avx2 {
     unsafe fn prefix_xor(x: u64) -> u64 {
         prefix_xor_clmul(x)
     }
+
+    #[target_feature(enable = "avx2")]
+    #[inline]
+    unsafe fn skip_masks(p: *const u8, open: u8) -> SkipMasks {
+        // SAFETY: `p` readable for 64 bytes (trait contract); unaligned loads.
+        let (lo, hi) = unsafe {
+            (
+                _mm256_loadu_si256(p.cast()),
+                _mm256_loadu_si256(p.add(32).cast()),
+            )
+        };
+        let (flo, fhi) = (
+            _mm256_or_si256(lo, _mm256_set1_epi8(0x20)),
+            _mm256_or_si256(hi, _mm256_set1_epi8(0x20)),
+        );
+        SkipMasks::from_compares(
+            open,
+            |c| opaque(eq_mask(lo, c) as u64 | (eq_mask(hi, c) as u64) << 32),
+            |c| opaque(eq_mask(flo, c) as u64 | (eq_mask(fhi, c) as u64) << 32),
+        )
+    }
 }
-
-// Error classes of Keiser & Lemire 2021, Table 7: one bit per kind of bad
-// two-byte pattern (first byte = previous byte, second byte = this byte).
-const TOO_SHORT: u8 = 1 << 0; // 11______ 0_______ or 11______ 11______
-const TOO_LONG: u8 = 1 << 1; // 0_______ 10______
-const OVERLONG_3: u8 = 1 << 2; // 11100000 100_____
-const TOO_LARGE: u8 = 1 << 3; // 11110100 1001____ and above
-const SURROGATE: u8 = 1 << 4; // 11101101 101_____
-const OVERLONG_2: u8 = 1 << 5; // 1100000_ 10______
-const TOO_LARGE_1000: u8 = 1 << 6; // 11110101+ 1000____
-const OVERLONG_4: u8 = 1 << 6; // 11110000 1000____
-const TWO_CONTS: u8 = 1 << 7; // 10______ 10______ (must be a 3rd/4th byte)
-const CARRY: u8 = TOO_SHORT | TOO_LONG | TWO_CONTS;
-const LARGE: u8 = CARRY | TOO_LARGE | TOO_LARGE_1000;
-
-/// Classes possible given the high nibble of the previous byte.
-const BYTE1_HIGH: [u8; 16] = [
-    TOO_LONG,
-    TOO_LONG,
-    TOO_LONG,
-    TOO_LONG,
-    TOO_LONG,
-    TOO_LONG,
-    TOO_LONG,
-    TOO_LONG,
-    TWO_CONTS,
-    TWO_CONTS,
-    TWO_CONTS,
-    TWO_CONTS,
-    TOO_SHORT | OVERLONG_2,
-    TOO_SHORT,
-    TOO_SHORT | OVERLONG_3 | SURROGATE,
-    TOO_SHORT | TOO_LARGE | TOO_LARGE_1000 | OVERLONG_4,
-];
-/// Classes possible given the low nibble of the previous byte.
-const BYTE1_LOW: [u8; 16] = [
-    CARRY | OVERLONG_3 | OVERLONG_2 | OVERLONG_4,
-    CARRY | OVERLONG_2,
-    CARRY,
-    CARRY,
-    CARRY | TOO_LARGE,
-    LARGE,
-    LARGE,
-    LARGE,
-    LARGE,
-    LARGE,
-    LARGE,
-    LARGE,
-    LARGE,
-    LARGE | SURROGATE,
-    LARGE,
-    LARGE,
-];
-/// Classes possible given the high nibble of this byte.
-const BYTE2_HIGH: [u8; 16] = [
-    TOO_SHORT,
-    TOO_SHORT,
-    TOO_SHORT,
-    TOO_SHORT,
-    TOO_SHORT,
-    TOO_SHORT,
-    TOO_SHORT,
-    TOO_SHORT,
-    TOO_LONG | OVERLONG_2 | TWO_CONTS | OVERLONG_3 | TOO_LARGE_1000 | OVERLONG_4,
-    TOO_LONG | OVERLONG_2 | TWO_CONTS | OVERLONG_3 | TOO_LARGE,
-    TOO_LONG | OVERLONG_2 | TWO_CONTS | SURROGATE | TOO_LARGE,
-    TOO_LONG | OVERLONG_2 | TWO_CONTS | SURROGATE | TOO_LARGE,
-    TOO_SHORT,
-    TOO_SHORT,
-    TOO_SHORT,
-    TOO_SHORT,
-];
-/// A chunk ends inside a sequence iff one of its last three bytes exceeds
-/// the entry here (a lead byte needing more bytes than remain).
-const INCOMPLETE_MAX: [u8; 32] = {
-    let mut t = [0xFF; 32];
-    t[29] = 0b1111_0000 - 1;
-    t[30] = 0b1110_0000 - 1;
-    t[31] = 0b1100_0000 - 1;
-    t
-};
 
 /// The AVX2 UTF-8 checker state: the previous 32-byte chunk, whether it
 /// ended inside a sequence, and the accumulated error bits.

@@ -1,16 +1,18 @@
 //! AVX-512BW vocabulary: one 64-byte register per block, mask registers give
-//! the 64-bit masks directly; `pclmulqdq` for prefix-xor.
+//! the 64-bit masks directly; `pclmulqdq` for prefix-xor. UTF-8 is checked
+//! by the AVX2 checker (every AVX-512F CPU has AVX2; AVX-512F implies AVX2
+//! in `target_feature`, so the checker inlines into this kernel).
 
 use std::arch::x86_64::*;
 
 use super::avx2::{OP_TABLE, WS_TABLE, prefix_xor_clmul};
-use super::{Isa, Masks, State};
+use super::{Isa, Masks, SkipMasks, State};
 
 /// The AVX-512BW vocabulary.
 pub(crate) struct Avx512;
 
 impl Isa for Avx512 {
-    type Utf8 = super::NoUtf8;
+    type Utf8 = super::avx2::Utf8Avx2;
 
     #[target_feature(enable = "avx512f,avx512bw")]
     #[inline]
@@ -43,13 +45,26 @@ impl Isa for Avx512 {
     unsafe fn prefix_xor(x: u64) -> u64 {
         prefix_xor_clmul(x)
     }
+
+    #[target_feature(enable = "avx512f,avx512bw")]
+    #[inline]
+    unsafe fn skip_masks(p: *const u8, open: u8) -> SkipMasks {
+        // SAFETY: `p` readable for 64 bytes (trait contract); unaligned load.
+        let v = unsafe { _mm512_loadu_si512(p.cast()) };
+        let folded = _mm512_or_si512(v, _mm512_set1_epi8(0x20));
+        SkipMasks::from_compares(
+            open,
+            |c| _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8(c as i8)),
+            |c| _mm512_cmpeq_epi8_mask(folded, _mm512_set1_epi8(c as i8)),
+        )
+    }
 }
 
 /// Stage 1 with the AVX-512BW vocabulary.
 ///
 /// # Safety
-/// The CPU supports AVX-512F, AVX-512BW and PCLMULQDQ.
-#[target_feature(enable = "avx512f,avx512bw,pclmulqdq")]
+/// The CPU supports AVX-512F, AVX-512BW, PCLMULQDQ, POPCNT and BMI1/2.
+#[target_feature(enable = "avx512f,avx512bw,pclmulqdq,popcnt,bmi1,bmi2")]
 pub(crate) unsafe fn stage1(st: &mut State, input: &[u8], base: usize, out: &mut Vec<u32>) {
     // SAFETY: features enabled on this function (caller's contract).
     unsafe { super::run::<Avx512>(st, input, base, out) }

@@ -21,7 +21,7 @@ pub enum Kernel {
     Sse42,
     /// x86-64 AVX2 + PCLMULQDQ + POPCNT + BMI1/2.
     Avx2,
-    /// x86-64 AVX-512F/BW + PCLMULQDQ.
+    /// x86-64 AVX-512F/BW + PCLMULQDQ + POPCNT + BMI1/2.
     Avx512,
     /// aarch64 NEON + PMULL.
     Neon,
@@ -69,6 +69,9 @@ impl Kernel {
                 is_x86_feature_detected!("avx512f")
                     && is_x86_feature_detected!("avx512bw")
                     && is_x86_feature_detected!("pclmulqdq")
+                    && is_x86_feature_detected!("popcnt")
+                    && is_x86_feature_detected!("bmi1")
+                    && is_x86_feature_detected!("bmi2")
             }
             #[cfg(target_arch = "aarch64")]
             Kernel::Neon => {
@@ -161,6 +164,7 @@ pub fn force_kernel(kernel: Kernel) -> bool {
         Some(f) => {
             // Relaxed: see `detect`.
             ACTIVE.store(f as *mut (), Ordering::Relaxed);
+            crate::json::lazy::redetect();
             true
         }
         None => false,

@@ -23,7 +23,8 @@
 //!
 //! Invariants checked per block: `ctrl & S == 0` (no raw control byte in a
 //! string); at the end the string carry is 0 (every string closed). UTF-8 is
-//! validated in the same pass by the ISA's [`Utf8Check`] (AVX2), or else by
+//! validated in the same pass by the ISA's [`Utf8Check`] (SSE4.2, AVX2; AVX-512
+//! uses the AVX2 checker), or else (NEON, scalar) by
 //! [`crate::json::utf8`] from the first block that holds a non-ASCII byte.
 
 pub(crate) mod dispatch;
@@ -37,6 +38,8 @@ pub(crate) mod avx512;
 pub(crate) mod neon;
 #[cfg(target_arch = "x86_64")]
 pub(crate) mod sse42;
+#[cfg(target_arch = "x86_64")]
+pub(crate) mod utf8_classes;
 
 /// Bit masks of one 64-byte block; bit `i` describes byte `i`.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -53,6 +56,48 @@ pub(crate) struct Masks {
     pub ctrl: u64,
     /// bytes `>= 0x80`
     pub non_ascii: u64,
+}
+
+/// The masks the skipper ([`crate::json::skip`]) needs of one 64-byte
+/// block. It is inlined into its callers, so a field they leave unread
+/// costs nothing.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct SkipMasks {
+    /// `\`
+    pub backslash: u64,
+    /// `"`
+    pub quote: u64,
+    /// the opening bracket asked for (`{` or `[`)
+    pub open: u64,
+    /// its closing bracket (`open + 2`: `}` or `]`)
+    pub close: u64,
+    /// `{` or `[`
+    pub any_open: u64,
+    /// `}` or `]`
+    pub any_close: u64,
+    /// `,`
+    pub comma: u64,
+}
+
+impl SkipMasks {
+    /// The masks from `eq(c)` (bytes equal to `c`) and `folded(c)` (bytes
+    /// whose `| 0x20` equals `c`: `[`/`{` for `{`, `]`/`}` for `}`).
+    #[inline(always)]
+    pub(crate) fn from_compares(
+        open: u8,
+        eq: impl Fn(u8) -> u64,
+        folded: impl Fn(u8) -> u64,
+    ) -> SkipMasks {
+        SkipMasks {
+            backslash: eq(b'\\'),
+            quote: eq(b'"'),
+            open: eq(open),
+            close: eq(open + 2),
+            any_open: folded(b'{'),
+            any_close: folded(b'}'),
+            comma: eq(b','),
+        }
+    }
 }
 
 /// A SIMD UTF-8 checker run inside the stage-1 pass (Keiser & Lemire 2021).
@@ -122,6 +167,35 @@ pub(crate) trait Isa {
     /// # Safety
     /// The CPU supports the ISA.
     unsafe fn prefix_xor(x: u64) -> u64;
+    /// The [`SkipMasks`] of the 64 bytes at `p` (`open` is `{` or `[`).
+    /// The default derives them from [`Isa::masks`] and tests each operator
+    /// byte; SIMD ISAs override it with one compare per mask.
+    ///
+    /// # Safety
+    /// `p` is valid for 64 byte reads and the CPU supports the ISA.
+    #[inline(always)]
+    unsafe fn skip_masks(p: *const u8, open: u8) -> SkipMasks {
+        // SAFETY: forwarded contract.
+        let m = unsafe { Self::masks(p) };
+        let mut r = SkipMasks {
+            backslash: m.backslash,
+            quote: m.quote,
+            ..SkipMasks::default()
+        };
+        let mut ops = m.op;
+        while ops != 0 {
+            let i = ops.trailing_zeros();
+            // SAFETY: `i < 64` and `p` is readable for 64 bytes.
+            let b = unsafe { *p.add(i as usize) };
+            r.open |= ((b == open) as u64) << i;
+            r.close |= ((b == open + 2) as u64) << i;
+            r.any_open |= ((b | 0x20 == b'{') as u64) << i;
+            r.any_close |= ((b | 0x20 == b'}') as u64) << i;
+            r.comma |= ((b == b',') as u64) << i;
+            ops &= ops - 1;
+        }
+        r
+    }
 }
 
 const ODD: u64 = 0xAAAA_AAAA_AAAA_AAAA;
@@ -151,8 +225,25 @@ pub(crate) fn opaque(x: u64) -> u64 {
     }
 }
 
+/// The escaped bytes of a block with backslashes `bs`, given the carried
+/// "first byte is escaped" bit `*prev` (0 or 1), which it updates (the
+/// formula of [`block`]; Langdale & Lemire 2019, §3.1.1).
+#[inline(always)]
+pub(crate) fn escaped(bs: u64, prev: &mut u64) -> u64 {
+    if bs == 0 {
+        let e = *prev;
+        *prev = 0;
+        return e;
+    }
+    let potential = bs & !*prev;
+    let codes = ((potential << 1) | ODD).wrapping_sub(potential) ^ ODD;
+    let e = codes ^ (bs | *prev);
+    *prev = (codes & bs) >> 63;
+    e
+}
+
 /// State carried from one block to the next.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Default)]
 pub(crate) struct State {
     /// 1 when the first byte of the next block is escaped.
     prev_escaped: u64,
@@ -171,6 +262,11 @@ pub(crate) struct State {
     pub utf8_checked: bool,
     /// After the call: the SIMD checker found invalid UTF-8.
     pub utf8_bad: bool,
+    /// Set by the caller: append to [`State::escape_blocks`].
+    pub record_escapes: bool,
+    /// Offsets of the blocks that hold a backslash, when recorded (for
+    /// `string::check_escapes`).
+    pub escape_blocks: Vec<u32>,
 }
 
 impl State {
@@ -201,6 +297,9 @@ unsafe fn block<I: Isa>(st: &mut State, u: &mut I::Utf8, p: *const u8, base: usi
         st.prev_escaped = 0;
         e
     } else {
+        if st.record_escapes {
+            st.escape_blocks.push(base as u32);
+        }
         let potential = bs & !st.prev_escaped;
         let codes = ((potential << 1) | ODD).wrapping_sub(potential) ^ ODD;
         let e = codes ^ (bs | st.prev_escaped);
@@ -231,7 +330,10 @@ unsafe fn block<I: Isa>(st: &mut State, u: &mut I::Utf8, p: *const u8, base: usi
 /// The flatten-bits trick (Langdale & Lemire 2019, §3.2): the first 8 and,
 /// when there are more, the next 8 offsets are written unconditionally
 /// (`tzcnt` of 0 is 64, so surplus slots hold junk past the new length);
-/// only blocks with more than 16 structurals take the loop.
+/// only blocks with more than 16 structurals take the loop. Each offset goes
+/// through [`opaque`] so that it is stored straight from its register
+/// (otherwise LLVM gathers eight of them into a vector with `vpinsrd`,
+/// which measured a few percent slower).
 ///
 /// # Safety
 /// `out` has spare capacity for `max(bits.count_ones() + 3, 16)` more
@@ -248,23 +350,23 @@ unsafe fn flatten(out: &mut Vec<u32>, base: u32, mut bits: u64) {
     unsafe {
         let q = out.as_mut_ptr().add(len);
         for k in 0..8 {
-            *q.add(k) = base + bits.trailing_zeros();
+            *q.add(k) = opaque((base + bits.trailing_zeros()) as u64) as u32;
             bits &= bits.wrapping_sub(1);
         }
         if n > 8 {
             for k in 8..16 {
-                *q.add(k) = base + bits.trailing_zeros();
+                *q.add(k) = opaque((base + bits.trailing_zeros()) as u64) as u32;
                 bits &= bits.wrapping_sub(1);
             }
             let mut k = 16;
             while bits != 0 {
-                *q.add(k) = base + bits.trailing_zeros();
+                *q.add(k) = opaque((base + bits.trailing_zeros()) as u64) as u32;
                 bits &= bits.wrapping_sub(1);
-                *q.add(k + 1) = base + bits.trailing_zeros();
+                *q.add(k + 1) = opaque((base + bits.trailing_zeros()) as u64) as u32;
                 bits &= bits.wrapping_sub(1);
-                *q.add(k + 2) = base + bits.trailing_zeros();
+                *q.add(k + 2) = opaque((base + bits.trailing_zeros()) as u64) as u32;
                 bits &= bits.wrapping_sub(1);
-                *q.add(k + 3) = base + bits.trailing_zeros();
+                *q.add(k + 3) = opaque((base + bits.trailing_zeros()) as u64) as u32;
                 bits &= bits.wrapping_sub(1);
                 k += 4;
             }
