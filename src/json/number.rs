@@ -143,6 +143,14 @@ fn digits(input: &[u8], mut i: usize, mant: &mut u64) -> usize {
     i
 }
 
+/// Consume the optional sign of an exponent at `*i`; true if it is `-`.
+#[inline(always)]
+pub(crate) fn exponent_sign(input: &[u8], i: &mut usize) -> bool {
+    let c = input.get(*i).copied();
+    *i += matches!(c, Some(b'-' | b'+')) as usize;
+    c == Some(b'-')
+}
+
 /// Parse the number starting at `start`; returns it and the offset just past it.
 /// The caller checks that the byte at that offset ends a value.
 #[inline(always)]
@@ -185,17 +193,7 @@ pub(crate) fn parse(input: &[u8], start: usize) -> Result<(Num, usize), JsonErro
     if matches!(input.get(i), Some(b'e' | b'E')) {
         is_float = true;
         i += 1;
-        let eneg = match input.get(i) {
-            Some(b'-') => {
-                i += 1;
-                true
-            }
-            Some(b'+') => {
-                i += 1;
-                false
-            }
-            _ => false,
-        };
+        let eneg = exponent_sign(input, &mut i);
         let es = i;
         while let Some(d) = digit(input, i) {
             if exp < 1_000_000 {

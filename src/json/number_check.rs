@@ -86,17 +86,7 @@ pub(crate) fn check(input: &[u8], start: usize) -> Result<usize, JsonError> {
     let mut big = int_digits > 300;
     if matches!(input.get(i), Some(b'e' | b'E')) {
         i += 1;
-        let neg = match input.get(i) {
-            Some(b'-') => {
-                i += 1;
-                true
-            }
-            Some(b'+') => {
-                i += 1;
-                false
-            }
-            _ => false,
-        };
+        let neg = number::exponent_sign(input, &mut i);
         let e = i;
         i = digits_end(input, e);
         if i == e {

@@ -68,14 +68,7 @@ impl Isa for Avx2 {
         };
         let (a, b) = (half(lo), half(hi));
         let j = |k: usize| a[k] as u64 | (b[k] as u64) << 32;
-        Masks {
-            backslash: opaque(j(0)),
-            quote: opaque(j(1)),
-            op: opaque(j(2)),
-            ws: opaque(j(3)),
-            ctrl: opaque(j(4)),
-            non_ascii: opaque(j(5)),
-        }
+        Masks::joined(j)
     }
 
     #[target_feature(enable = "pclmulqdq")]

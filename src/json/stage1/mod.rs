@@ -100,6 +100,23 @@ impl SkipMasks {
     }
 }
 
+impl Masks {
+    /// Masks from the six per-class words `j(0..6)` joined from `movemask`
+    /// pieces (backslash, quote, op, ws, ctrl, non-ASCII), each passed
+    /// through [`opaque`].
+    #[inline(always)]
+    pub(crate) fn joined(j: impl Fn(usize) -> u64) -> Masks {
+        Masks {
+            backslash: opaque(j(0)),
+            quote: opaque(j(1)),
+            op: opaque(j(2)),
+            ws: opaque(j(3)),
+            ctrl: opaque(j(4)),
+            non_ascii: opaque(j(5)),
+        }
+    }
+}
+
 /// A SIMD UTF-8 checker run inside the stage-1 pass (Keiser & Lemire 2021).
 ///
 /// The generic body calls [`Utf8Check::block`] on every 64-byte block that

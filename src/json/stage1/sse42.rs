@@ -57,14 +57,7 @@ impl Isa for Sse42 {
                 | (q[2][k] as u64) << 32
                 | (q[3][k] as u64) << 48
         };
-        Masks {
-            backslash: opaque(j(0)),
-            quote: opaque(j(1)),
-            op: opaque(j(2)),
-            ws: opaque(j(3)),
-            ctrl: opaque(j(4)),
-            non_ascii: opaque(j(5)),
-        }
+        Masks::joined(j)
     }
 
     #[target_feature(enable = "pclmulqdq")]
