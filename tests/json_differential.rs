@@ -2,36 +2,16 @@
 //! mutated documents (same accept/reject), and the three corpus files.
 
 use proptest::prelude::*;
-use serde_json::{Map, Number, Value as SValue};
-use ultra::json::{Kind, Parser, Value};
+use serde_json::Value as SValue;
+use ultra::json::{Kind, Parser};
 
 #[path = "support/json_gen.rs"]
 mod json_gen;
 use json_gen::doc;
 
-/// Convert an ultra value to serde_json's tree for comparison.
-fn to_serde(v: Value<'_>) -> SValue {
-    match v.kind() {
-        Kind::Null => SValue::Null,
-        Kind::Bool => SValue::Bool(v.as_bool().unwrap()),
-        Kind::I64 => SValue::Number(v.as_i64().unwrap().into()),
-        Kind::U64 => SValue::Number(v.as_u64().unwrap().into()),
-        Kind::F64 => SValue::Number(Number::from_f64(v.as_f64().unwrap()).unwrap()),
-        Kind::String => SValue::String(v.as_str().unwrap().to_owned()),
-        Kind::Array => {
-            assert_eq!(v.len(), Some(v.array_iter().count()));
-            SValue::Array(v.array_iter().map(to_serde).collect())
-        }
-        Kind::Object => {
-            assert_eq!(v.len(), Some(v.object_iter().count()));
-            let mut m = Map::new();
-            for (k, x) in v.object_iter() {
-                m.insert(k.to_owned(), to_serde(x));
-            }
-            SValue::Object(m)
-        }
-    }
-}
+#[path = "support/json_to_serde.rs"]
+mod json_to_serde;
+use json_to_serde::to_serde;
 
 /// Equal up to a few ulps in floats (serde_json's default float parser is
 /// not correctly rounded and is seen 2 ulps off on large exponents; ultra's

@@ -29,8 +29,12 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use serde_json::{Map, Number, Value as SValue};
+use serde_json::{Map, Value as SValue};
 use ultra::json::{self, Kernel, Kind, Parser, Value, testing};
+
+#[path = "../../tests/support/json_to_serde.rs"]
+mod json_to_serde;
+use json_to_serde::to_serde;
 
 /// Deepest nesting serde_json accepts (`remaining_depth` starts at 128 and
 /// a container that brings it to 0 fails).
@@ -222,33 +226,6 @@ fn project_agrees(data: &[u8], root: Value<'_>) {
     let got = to_serde(doc.root());
     let want = SValue::Object(want);
     assert!(same(&got, &want), "project: {got} vs {want}");
-}
-
-/// ultra's value as serde_json's tree (duplicate keys: the last wins, as in
-/// serde_json's map).
-fn to_serde(v: Value<'_>) -> SValue {
-    match v.kind() {
-        Kind::Null => SValue::Null,
-        Kind::Bool => SValue::Bool(v.as_bool().unwrap()),
-        Kind::I64 => SValue::Number(v.as_i64().unwrap().into()),
-        Kind::U64 => SValue::Number(v.as_u64().unwrap().into()),
-        Kind::F64 => SValue::Number(
-            Number::from_f64(v.as_f64().unwrap()).expect("ultra produced a non-finite number"),
-        ),
-        Kind::String => SValue::String(v.as_str().unwrap().to_owned()),
-        Kind::Array => {
-            assert_eq!(v.len(), Some(v.array_iter().count()), "array len");
-            SValue::Array(v.array_iter().map(to_serde).collect())
-        }
-        Kind::Object => {
-            assert_eq!(v.len(), Some(v.object_iter().count()), "object len");
-            let mut m = Map::new();
-            for (k, x) in v.object_iter() {
-                m.insert(k.to_owned(), to_serde(x));
-            }
-            SValue::Object(m)
-        }
-    }
 }
 
 /// Exact equality: integers by value, floats bit for bit (so `-0.0` and

@@ -509,6 +509,17 @@ impl Parser {
             self.max_size,
             Some(&mut self.escape_blocks),
         )?;
+        self.build(input, 0, false)?;
+        Ok(Document {
+            input,
+            tape: &self.tape,
+            strings: &self.strings,
+        })
+    }
+
+    /// Build the tape of the value at structural `start` (of the indexed
+    /// `input`); returns the structural after it.
+    fn build(&mut self, input: &[u8], start: usize, many: bool) -> Result<usize, JsonError> {
         self.tape.clear();
         self.strings.clear();
         let mut sink = TapeSink::new(
@@ -516,22 +527,17 @@ impl Parser {
             &mut self.strings,
             &self.escape_blocks,
             &self.indexes,
-            0,
+            start,
         );
         walk(
             &mut sink,
             input,
             &self.indexes,
-            0,
-            false,
+            start,
+            many,
             &mut self.stack,
             self.max_depth,
-        )?;
-        Ok(Document {
-            input,
-            tape: &self.tape,
-            strings: &self.strings,
-        })
+        )
     }
 
     /// Check that `input` is one valid JSON document without building a tape.
@@ -612,24 +618,7 @@ impl Documents<'_> {
         if self.next.saturating_add(1) >= p.indexes.len() {
             return None;
         }
-        p.tape.clear();
-        p.strings.clear();
-        let mut sink = TapeSink::new(
-            &mut p.tape,
-            &mut p.strings,
-            &p.escape_blocks,
-            &p.indexes,
-            self.next,
-        );
-        match walk(
-            &mut sink,
-            self.input,
-            &p.indexes,
-            self.next,
-            true,
-            &mut p.stack,
-            p.max_depth,
-        ) {
+        match p.build(self.input, self.next, true) {
             Ok(i) => {
                 self.next = i;
                 Some(Ok(Document {
