@@ -203,11 +203,13 @@ impl Sink for TapeSink<'_> {
     #[inline(always)]
     fn string(&mut self, input: &[u8], pos: usize, next: usize) -> Result<(), JsonError> {
         let start = pos + 1;
-        let mut q = next;
-        while q > start && scalar::is_ws(byte(input, q - 1)) {
-            q -= 1;
+        // Usually the quote is right before the next structural.
+        let mut q = next.wrapping_sub(1);
+        if byte(input, q) != b'"' {
+            while q > start && scalar::is_ws(byte(input, q)) {
+                q -= 1;
+            }
         }
-        q = q.wrapping_sub(1);
         let stop = if q >= start && byte(input, q) == b'"' && !self.may_escape(start, q) {
             q
         } else {
