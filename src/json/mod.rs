@@ -15,8 +15,9 @@
 //! SSE4.2, NEON, portable) and the widest one the CPU supports is chosen at
 //! run time, once; [`active_kernel`] names it.
 //!
-//! **Stage 2** walks the index with a three-state loop and an explicit stack
-//! (no recursion) and writes a flat *tape* of 16-byte entries in which every
+//! **Stage 2** walks the index as an automaton of three states (value,
+//! object key, after value — two nested loops and a function) with an
+//! explicit stack (no recursion) and writes a flat *tape* of 16-byte entries in which every
 //! container records the index just past its end, so any subtree is skipped
 //! in O(1). Strings without escapes are not copied; numbers are parsed
 //! exactly ([`number`](self) docs: Clinger's fast path, then our own
