@@ -80,7 +80,7 @@ fn digit(input: &[u8], i: usize) -> Option<u8> {
 /// The 8 bytes at `i` as a little-endian word (first byte lowest), if the
 /// input has them.
 #[inline(always)]
-fn load8(input: &[u8], i: usize) -> Option<u64> {
+pub(crate) fn load8(input: &[u8], i: usize) -> Option<u64> {
     let b: [u8; 8] = input.get(i..i.wrapping_add(8))?.try_into().ok()?;
     Some(u64::from_le_bytes(b))
 }
@@ -89,7 +89,7 @@ fn load8(input: &[u8], i: usize) -> Option<u64> {
 /// bit is exact (borrows and carries run upwards from a non-digit byte);
 /// that is the only one used.
 #[inline(always)]
-fn non_digits(v: u64) -> u64 {
+pub(crate) fn non_digits(v: u64) -> u64 {
     (v.wrapping_add(0x4646_4646_4646_4646) | v.wrapping_sub(ZEROS)) & 0x8080_8080_8080_8080
 }
 

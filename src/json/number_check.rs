@@ -4,17 +4,9 @@
 //! accepts, but it has no use for their values. This module matches
 //! RFC 8259's `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?` and
 //! runs over digits sixteen at a time (SSE2 on x86-64: `v - '0' <= 9`
-//! unsigned, one `movemask`), else eight at a time (SWAR): for a
-//! little-endian word `x`,
-//! a byte is a digit iff its high nibble is 3 both in `x` and in
-//! `x + 0x06…06` (which lifts `:`–`?` to `0x40`–`0x45`), so
-//!
-//! `nondigit(x) = ((x & F0…) ^ 30…) | (((x + 06…) & F0…) ^ 30…)`
-//!
-//! is nonzero exactly in the bytes that are not digits (a carry out of a
-//! byte `>= 0xFA` can only disturb bytes after the first non-digit, which
-//! are never looked at), and the first non-digit is at
-//! `nondigit(x).trailing_zeros() / 8`.
+//! unsigned, one `movemask`), else eight at a time with the parser's SWAR
+//! digit test (`number::non_digits`: the lowest flagged byte of a word is
+//! its first non-digit).
 //!
 //! The only numbers the grammar accepts but the parser rejects are those
 //! that round to infinity; they need a decimal magnitude of at least
@@ -23,10 +15,6 @@
 
 use super::error::{JsonError, JsonErrorKind};
 use super::number;
-
-const LO: u64 = 0x3030_3030_3030_3030;
-const HI_NIBBLES: u64 = 0xF0F0_F0F0_F0F0_F0F0;
-const SIX: u64 = 0x0606_0606_0606_0606;
 
 /// Offset of the first byte at or after `i` that is not an ASCII digit.
 #[inline(always)]
@@ -49,9 +37,8 @@ fn digits_end(input: &[u8], mut i: usize) -> usize {
         }
         i += 16;
     }
-    while let Some(w) = input.get(i..i + 8) {
-        let x = u64::from_le_bytes(w.try_into().unwrap_or([0; 8]));
-        let bad = ((x & HI_NIBBLES) ^ LO) | ((x.wrapping_add(SIX) & HI_NIBBLES) ^ LO);
+    while let Some(x) = number::load8(input, i) {
+        let bad = number::non_digits(x);
         if bad != 0 {
             return i + (bad.trailing_zeros() / 8) as usize;
         }
