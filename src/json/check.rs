@@ -21,7 +21,7 @@ use super::stage1::scalar;
 
 /// True if the byte at `end` may follow a number or literal.
 #[inline(always)]
-fn terminated(input: &[u8], end: usize) -> bool {
+pub(crate) fn terminated(input: &[u8], end: usize) -> bool {
     input.get(end).is_none_or(|&b| scalar::is_terminator(b))
 }
 

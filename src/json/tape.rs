@@ -17,7 +17,7 @@
 //! checked on every push, so hostile nesting is an error, never a stack
 //! overflow.
 
-use super::check::{grammar_ok, word_at};
+use super::check::{self, grammar_ok, word_at};
 use super::error::{JsonError, JsonErrorKind};
 use super::number::{self, Num};
 use super::number_check;
@@ -269,10 +269,10 @@ fn byte(input: &[u8], pos: usize) -> u8 {
 /// an operator or the end of input.
 #[inline(always)]
 fn terminated(input: &[u8], end: usize, kind: JsonErrorKind) -> Result<(), JsonError> {
-    match input.get(end) {
-        None => Ok(()),
-        Some(&b) if scalar::is_terminator(b) => Ok(()),
-        Some(_) => Err(JsonError::new(kind, end)),
+    if check::terminated(input, end) {
+        Ok(())
+    } else {
+        Err(JsonError::new(kind, end))
     }
 }
 
@@ -505,18 +505,24 @@ impl Parser {
     /// Parse `input` into a [`Document`] that borrows this parser's buffers
     /// and, for strings without escapes, the input itself.
     pub fn parse<'a>(&'a mut self, input: &'a [u8]) -> Result<Document<'a>, JsonError> {
-        index_with(
-            input,
-            &mut self.indexes,
-            self.max_size,
-            Some(&mut self.escape_blocks),
-        )?;
+        self.index(input)?;
         self.build(input, 0, false)?;
         Ok(Document {
             input,
             tape: &self.tape,
             strings: &self.strings,
         })
+    }
+
+    /// Stage 1 over `input` into this parser's index, recording the blocks
+    /// that hold a backslash.
+    fn index(&mut self, input: &[u8]) -> Result<(), JsonError> {
+        index_with(
+            input,
+            &mut self.indexes,
+            self.max_size,
+            Some(&mut self.escape_blocks),
+        )
     }
 
     /// Build the tape of the value at structural `start` (of the indexed
@@ -545,12 +551,7 @@ impl Parser {
     /// Check that `input` is one valid JSON document without building a tape.
     /// Reports the same error as [`Parser::parse`] would.
     pub fn validate(&mut self, input: &[u8]) -> Result<(), JsonError> {
-        index_with(
-            input,
-            &mut self.indexes,
-            self.max_size,
-            Some(&mut self.escape_blocks),
-        )?;
+        self.index(input)?;
         let walked = if grammar_ok(input, &self.indexes, self.max_depth, &mut self.bits) {
             Ok(0)
         } else {
@@ -582,13 +583,7 @@ impl Parser {
     /// Stage 1 runs once over all of `input`; each
     /// [`Documents::next_document`] builds the tape of the next one.
     pub fn parse_many<'a>(&'a mut self, input: &'a [u8]) -> Documents<'a> {
-        let err = index_with(
-            input,
-            &mut self.indexes,
-            self.max_size,
-            Some(&mut self.escape_blocks),
-        )
-        .err();
+        let err = self.index(input).err();
         Documents {
             parser: self,
             input,
