@@ -11,13 +11,22 @@ use super::error::{JsonError, JsonErrorKind};
 /// Index of the first `"` or `\` at or after `i`, or `input.len()`.
 #[inline]
 pub(crate) fn find_quote_or_backslash(input: &[u8], i: usize) -> usize {
-    find2(input, i, input.len(), b'"', b'\\')
+    find_first(input, i, input.len(), b'"', b'\\', false)
 }
 
-/// Index of the first `a` or `b` in `input[i..end]`, or `end`; 16 bytes at
-/// a time with SSE2 on x86-64 (which every x86-64 CPU has).
+/// Index of the first byte of `input[i..end]` that is `a` or `b` or, with
+/// `ctrl`, a control byte (`<= 0x1f`); `end` if there is none. 16 bytes at a
+/// time with SSE2 on x86-64 (which every x86-64 CPU has). Shared by the
+/// string scans here and the writer's escaping.
 #[inline(always)]
-fn find2(input: &[u8], mut i: usize, end: usize, a: u8, b: u8) -> usize {
+pub(crate) fn find_first(
+    input: &[u8],
+    mut i: usize,
+    end: usize,
+    a: u8,
+    b: u8,
+    ctrl: bool,
+) -> usize {
     let end = end.min(input.len());
     #[cfg(target_arch = "x86_64")]
     {
@@ -29,7 +38,12 @@ fn find2(input: &[u8], mut i: usize, end: usize, a: u8, b: u8) -> usize {
                 let v = _mm_loadu_si128(input.as_ptr().add(i).cast());
                 let x = _mm_cmpeq_epi8(v, _mm_set1_epi8(a as i8));
                 let y = _mm_cmpeq_epi8(v, _mm_set1_epi8(b as i8));
-                _mm_movemask_epi8(_mm_or_si128(x, y)) as u32
+                let mut hit = _mm_or_si128(x, y);
+                if ctrl {
+                    let c = _mm_cmpeq_epi8(_mm_min_epu8(v, _mm_set1_epi8(0x1f)), v);
+                    hit = _mm_or_si128(hit, c);
+                }
+                _mm_movemask_epi8(hit) as u32
             };
             if m != 0 {
                 return i + m.trailing_zeros() as usize;
@@ -37,7 +51,7 @@ fn find2(input: &[u8], mut i: usize, end: usize, a: u8, b: u8) -> usize {
             i += 16;
         }
     }
-    while i < end && input[i] != a && input[i] != b {
+    while i < end && input[i] != a && input[i] != b && !(ctrl && input[i] <= 0x1f) {
         i += 1;
     }
     i
@@ -141,7 +155,7 @@ pub(crate) fn check_escapes(input: &[u8], blocks: &[u32], limit: usize) -> Resul
         let end = (b + 64).min(input.len()).min(limit);
         let mut i = resume.max(b);
         while i < end {
-            i = find2(input, i, end, b'\\', b'\\');
+            i = find_first(input, i, end, b'\\', b'\\', false);
             if i < end {
                 i = decode_escape(input, i)?.1;
             }

@@ -8,30 +8,8 @@
 
 /// Index of the first byte at or after `i` that JSON must escape, or `len`.
 #[inline]
-fn next_special(s: &[u8], mut i: usize) -> usize {
-    #[cfg(target_arch = "x86_64")]
-    {
-        use std::arch::x86_64::*;
-        while i + 16 <= s.len() {
-            // SAFETY: SSE2 is part of the x86-64 baseline; `i + 16 <= len`
-            // keeps the unaligned load in bounds.
-            let m = unsafe {
-                let v = _mm_loadu_si128(s.as_ptr().add(i).cast());
-                let q = _mm_cmpeq_epi8(v, _mm_set1_epi8(b'"' as i8));
-                let b = _mm_cmpeq_epi8(v, _mm_set1_epi8(b'\\' as i8));
-                let c = _mm_cmpeq_epi8(_mm_min_epu8(v, _mm_set1_epi8(0x1f)), v);
-                _mm_movemask_epi8(_mm_or_si128(_mm_or_si128(q, b), c)) as u32
-            };
-            if m != 0 {
-                return i + m.trailing_zeros() as usize;
-            }
-            i += 16;
-        }
-    }
-    while i < s.len() && !matches!(s[i], b'"' | b'\\' | 0..=0x1f) {
-        i += 1;
-    }
-    i
+fn next_special(s: &[u8], i: usize) -> usize {
+    super::string::find_first(s, i, s.len(), b'"', b'\\', true)
 }
 
 /// Append `s` as a quoted, escaped JSON string to `out`.
